@@ -1,0 +1,55 @@
+import { Option } from 'clipanion';
+import * as t from 'typanion';
+import { FesterError } from '@fester/core';
+import { createCompiler, resolveProjectFile } from '../context.js';
+import { pickReporter } from '../reporters/pickReporter.js';
+import { abortOnSignals } from '../signals.js';
+import { FesterCommand } from './FesterCommand.js';
+
+export class BuildCommand extends FesterCommand {
+  static override paths = [['build']];
+  static override usage = FesterCommand.Usage({
+    description: 'Build a project: every artifact for every target, from cache where possible',
+    details: `
+      Reads project.yaml (or the file given), finds festerconfig.* next to it, and runs the
+      pipeline on the embedded default: a local coordinator, one local agent and the local
+      cache. Every decision is written to the session journal under <root>/.fester/sessions/.
+
+      Exit codes: 0 built, 1 an action failed, 2 bad project or config, 3 missing tool,
+      4 a plugin failed, 130 interrupted.
+    `,
+    examples: [
+      ['Build ./project.yaml with all cores', 'fester build'],
+      ['Build with 4 jobs, going on after failures', 'fester build fixtures/hello/project.yaml -j 4 --keep-going'],
+      ['Machine-readable events', 'fester build --json'],
+    ],
+  });
+
+  project = Option.String({ required: false, name: 'project.yaml' });
+  jobs = Option.String('-j,--jobs', { description: 'Parallel actions (default: cores)', validator: t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(1)]) });
+  target = Option.Array('--target', { description: 'Build only these targets (repeatable)' });
+  json = Option.Boolean('--json', false, { description: 'Print journal events as JSON lines' });
+  keepGoing = Option.Boolean('-k,--keep-going', false, { description: 'Go on with independent actions after a failure' });
+  config = Option.String('-c,--config', { description: 'Path of festerconfig.* (default: searched from the project folder)' });
+
+  async run(): Promise<number> {
+    const file = resolveProjectFile(this.project);
+    const compiler = await createCompiler(file, { config: this.config, jobs: this.jobs });
+    const reporter = await pickReporter({ json: this.json, stdout: this.context.stdout, stderr: this.context.stderr, cwd: process.cwd() });
+    reporter.attach(compiler);
+    const signals = abortOnSignals(() => compiler.flushJournal());
+    try {
+      const result = await compiler.run({ file, targets: this.target, keepGoing: this.keepGoing, signal: signals.signal });
+      await reporter.done(result);
+      if (result.status === 'interrupted') return 130;
+      return result.status === 'success' ? 0 : 1;
+    } catch (e) {
+      await reporter.done(undefined);
+      if (signals.received() && !(e instanceof FesterError)) return 130;
+      throw e;
+    } finally {
+      signals.dispose();
+      await compiler.close();
+    }
+  }
+}

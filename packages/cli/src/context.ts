@@ -1,0 +1,24 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Compiler, FesterError, loadConfig } from '@fester/core';
+
+/** The project file a command means: the argument, a folder's project.yaml, or ./project.yaml. */
+export function resolveProjectFile(arg: string | undefined, cwd = process.cwd()): string {
+  const p = resolve(cwd, arg ?? 'project.yaml');
+  if (existsSync(p) && statSync(p).isDirectory()) return join(p, 'project.yaml');
+  if (!existsSync(p)) {
+    throw new FesterError('FE0003', { message: `project file not found: ${arg ?? 'project.yaml'}`, hint: 'run in a folder with a project.yaml, or pass its path: fester build path/to/project.yaml' });
+  }
+  return p;
+}
+
+export interface CompilerFlags {
+  config?: string;
+  jobs?: number;
+}
+
+/** Load festerconfig (searched from the project's folder, or --config) and make a Compiler. */
+export async function createCompiler(projectFile: string, flags: CompilerFlags): Promise<Compiler> {
+  const { config, file } = await loadConfig(dirname(projectFile), flags.config);
+  return new Compiler({ config, configFile: file, jobs: flags.jobs });
+}

@@ -1,0 +1,2 @@
+export { runCli, createCli, COMMANDS } from './cli.js';
+export { DashboardState } from './ui/dashboardState.js';

@@ -1,0 +1,29 @@
+import React from 'react';
+import { render, type Instance } from 'ink';
+import type { BuildResult, Compiler } from '@fester/core';
+import { Dashboard } from '../ui/Dashboard.js';
+import { DashboardState } from '../ui/dashboardState.js';
+import { onEvents, summary, type Reporter, type ReporterOptions } from './Reporter.js';
+
+/** The Ink dashboard on a TTY; imported lazily so non-TTY runs never load React. */
+export class InkReporter implements Reporter {
+  private readonly state = new DashboardState();
+  private ink?: Instance;
+  constructor(private readonly o: ReporterOptions) {}
+
+  attach(compiler: Compiler): void {
+    onEvents(compiler, 'fester:ink-reporter', (ev) => this.state.apply(ev));
+    this.ink = render(React.createElement(Dashboard, { state: this.state }), { stdout: this.o.stdout as NodeJS.WriteStream, exitOnCtrlC: false, patchConsole: false });
+  }
+
+  async done(result: BuildResult | undefined): Promise<void> {
+    this.ink?.rerender(React.createElement(Dashboard, { state: this.state }));
+    this.ink?.unmount();
+    await this.ink?.waitUntilExit().catch(() => {});
+    if (!result) return;
+    for (const f of result.failures) {
+      this.o.stderr.write(`FAILED ${f.action}: ${f.message}\n${f.stderr ? f.stderr.trimEnd().split('\n').map((l) => `    ${l}`).join('\n') + '\n' : ''}`);
+    }
+    this.o.stdout.write(`${summary(result)}\n`);
+  }
+}

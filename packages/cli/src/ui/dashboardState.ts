@@ -1,0 +1,49 @@
+import type { FesterEvent } from '@fester/core';
+
+export interface Running { action: string; node: string; startedAt: number }
+export interface Failure { action: string; message: string; stderr: string }
+
+/** What the dashboard shows, folded from journal events (kept apart from React for testing). */
+export class DashboardState {
+  project = '';
+  total = 0;
+  settled = 0;
+  executed = 0;
+  hits = 0;
+  upToDate = 0;
+  misses = 0;
+  running = new Map<string, Running>();
+  failures: Failure[] = [];
+  finished?: { status: string; durationMs: number };
+  private listeners = new Set<() => void>();
+
+  apply(ev: FesterEvent): void {
+    switch (ev.type) {
+      case 'graph.resolved': this.project = ev.project; this.total = ev.actions; break;
+      case 'action.uptodate': this.settled++; this.upToDate++; break;
+      case 'cache.hit': this.settled++; this.hits++; break;
+      case 'cache.miss': this.misses++; break;
+      case 'action.started': this.running.set(ev.action, { action: ev.action, node: ev.node, startedAt: ev.ts }); break;
+      case 'action.finished':
+        this.running.delete(ev.action);
+        this.settled++;
+        if (ev.status === 'success') this.executed++;
+        else this.failures.push({ action: ev.action, message: ev.message ?? `exit ${ev.exitCode}`, stderr: ev.stderr ?? '' });
+        break;
+      case 'build.finished': this.finished = { status: ev.status, durationMs: ev.durationMs }; break;
+      default: return;
+    }
+    for (const l of this.listeners) l();
+  }
+
+  /** Share of looked-up actions that the cache served. */
+  hitRatio(): number {
+    const asked = this.hits + this.misses;
+    return asked === 0 ? 0 : this.hits / asked;
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+}

@@ -1,0 +1,123 @@
+import { join } from 'node:path';
+import { ActionGraph } from './ActionGraph.js';
+import type { Compiler } from './Compiler.js';
+import { FesterError } from './errors/FesterError.js';
+import { closeHashPool } from './fingerprint/hash.js';
+import { FileDigests } from './fingerprint/FileDigests.js';
+import { createBuildHooks, type BuildHooks } from './hooks.js';
+import type { EventPayload, FesterEvent } from './journal/events.js';
+import type { Journal } from './journal/Journal.js';
+import type { ProjectSource } from './project/types.js';
+import { BuildLoop } from './runner/BuildLoop.js';
+import { loadState, saveState, type StateData } from './state/BuildState.js';
+import { baseEnv } from './toolchain/baseEnv.js';
+import type { BuildResult, Toolchain } from './types.js';
+
+export interface BuildRequest {
+  /** Path of the project file (project.yaml). */
+  file: string;
+  targets?: readonly string[];
+  keepGoing?: boolean;
+  /** Aborting stops new work, kills running commands and removes their partial outputs. */
+  signal?: AbortSignal;
+}
+
+/** One run of the pipeline over a project (webpack's Compilation). */
+export class Build {
+  readonly hooks: BuildHooks = createBuildHooks();
+  readonly compiler: Compiler;
+  readonly request: BuildRequest;
+  readonly id: string;
+  readonly signal: AbortSignal;
+  readonly journal: Journal;
+  project?: ProjectSource;
+  graph?: ActionGraph;
+  state?: StateData;
+  digests?: FileDigests;
+  private readonly toolchains = new Map<string, Promise<Toolchain>>();
+
+  constructor(compiler: Compiler, request: BuildRequest) {
+    this.compiler = compiler;
+    this.request = request;
+    this.id = compiler.nextBuildId();
+    this.signal = request.signal ?? new AbortController().signal;
+    this.journal = compiler.journalFor(request.file);
+  }
+
+  /** Append an event to the journal and hand it to every `event` tap. */
+  emit(payload: EventPayload, causes?: number[]): FesterEvent {
+    const ev = this.journal.append(payload, this.id, causes);
+    this.hooks.event.call(ev);
+    return ev;
+  }
+
+  /** The toolchain of a target, resolved once per build through `resolveToolchain`. */
+  toolchain(target: string, origin?: { file: string; line?: number; col?: number }): Promise<Toolchain> {
+    let p = this.toolchains.get(target);
+    if (!p) {
+      p = this.hooks.resolveToolchain.promise({ target, origin }).then((tc) => {
+        if (!tc) throw new FesterError('FE0303', { message: `no toolchain for target "${target}"`, location: origin });
+        this.emit({ type: 'toolchain.resolved', target, digest: tc.digest, version: tc.version, tools: { ...tc.tools } });
+        return tc;
+      });
+      this.toolchains.set(target, p);
+    }
+    return p;
+  }
+
+  /** The toolchain if one was resolved for the target, else a minimal environment. */
+  async envFor(target: string): Promise<{ digest: string; env: Record<string, string>; toolchain?: Toolchain }> {
+    const p = this.toolchains.get(target);
+    if (!p) return { digest: '', env: baseEnv() };
+    const tc = await p;
+    return { digest: tc.digest, env: { ...tc.env }, toolchain: tc };
+  }
+
+  get outDir(): string {
+    return join(this.project!.root, this.project!.out);
+  }
+
+  private get statePath(): string {
+    return join(this.outDir, '.fester', 'state.json');
+  }
+
+  async run(): Promise<BuildResult> {
+    const t0 = performance.now();
+    const { compiler } = this;
+    this.emit({ type: 'build.started', file: this.request.file, targets: [...(this.request.targets ?? [])], jobs: compiler.jobs, nodes: compiler.nodes.map((n) => n.id) });
+    await compiler.hooks.beforeBuild.promise(this);
+    const resolved = await this.hooks.resolve.promise({ file: this.request.file, targets: this.request.targets });
+    if (!resolved) throw new FesterError('FE0003', { message: `no resolver understands ${this.request.file}`, hint: 'give a project.yaml' });
+    this.project = resolved.source;
+    const specs = await this.hooks.afterResolve.promise(resolved.actions);
+    this.graph = new ActionGraph(specs);
+    const targets = [...new Set(this.graph.actions.map((a) => a.target))];
+    this.emit({
+      type: 'graph.resolved',
+      actions: this.graph.actions.length,
+      edges: this.graph.edgeCount,
+      artifacts: (resolved.source.data.artifacts ?? []).map((a) => a.name),
+      targets,
+      durationMs: performance.now() - t0,
+      project: resolved.source.data.name,
+    });
+    this.state = loadState(this.statePath);
+    this.digests = new FileDigests(this.project.root, this.state.files, this.state.savedAt);
+    await this.hooks.snapshot.promise({ phase: 'before', outDir: this.outDir });
+    const loop = new BuildLoop(this);
+    let outcome;
+    try {
+      outcome = await loop.run();
+    } finally {
+      saveState(this.statePath, { v: 1, savedAt: 0, files: this.digests.records(), actions: loop.records() });
+      await closeHashPool();
+    }
+    const durationMs = performance.now() - t0;
+    if (outcome.status === 'success') await this.hooks.snapshot.promise({ phase: 'after', outDir: this.outDir });
+    this.emit({ type: 'build.finished', status: outcome.status, durationMs, counts: { ...outcome.counts } });
+    const result: BuildResult = { buildId: this.id, sessionId: compiler.sessionId, ...outcome, durationMs, journalPath: this.journal.path };
+    await compiler.hooks.afterBuild.promise(this, result);
+    this.journal.flush();
+    return result;
+  }
+}

@@ -1,0 +1,31 @@
+import { basename } from 'node:path';
+import type { Compiler } from '../Compiler.js';
+import type { FesterPlugin } from '../config/types.js';
+import { expandProject } from '../project/expand.js';
+import { loadProject } from '../project/loadProject.js';
+
+/** `resolve` for project.yaml: load, validate, resolve each target's toolchain, expand. */
+export function projectYamlPlugin(): FesterPlugin {
+  return {
+    name: 'fester:project-yaml',
+    apply(compiler: Compiler) {
+      compiler.hooks.build.tap('fester:project-yaml', (build) => {
+        build.hooks.resolve.tapPromise('fester:project-yaml', async (req) => {
+          if (!/\.ya?ml$/.test(basename(req.file))) return undefined;
+          const source = loadProject(req.file);
+          const targets = [...(req.targets ?? source.data.targets ?? ['host'])];
+          const origin = { file: source.file, ...source.locate(['targets']) };
+          const tools = new Map<string, { cc: string; cxx: string; ar: string }>();
+          if ((source.data.artifacts ?? []).length > 0) {
+            for (const t of targets) {
+              const tc = await build.toolchain(t, origin);
+              tools.set(t, { cc: basename(tc.tools.cc!), cxx: basename(tc.tools.cxx ?? tc.tools.cc!), ar: basename(tc.tools.ar!) });
+            }
+          }
+          const actions = expandProject(source, targets, (t) => tools.get(t)!);
+          return { source, actions };
+        });
+      });
+    },
+  };
+}

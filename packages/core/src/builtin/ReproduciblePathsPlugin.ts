@@ -1,0 +1,22 @@
+import type { Compiler } from '../Compiler.js';
+import type { FesterPlugin } from '../config/types.js';
+
+/**
+ * Compilers record the working directory in debug info; mapping it to `.` makes objects
+ * independent of where the checkout lives. Added at run time, outside the action key,
+ * because the absolute path is exactly what must not matter.
+ */
+export function reproduciblePathsPlugin(): FesterPlugin {
+  return {
+    name: 'fester:reproducible-paths',
+    apply(compiler: Compiler) {
+      compiler.hooks.build.tap('fester:reproducible-paths', (build) => {
+        build.hooks.wrapCommand.tap('fester:reproducible-paths', (cmd, action) => {
+          if (action.kind !== 'compile') return cmd;
+          const root = build.project!.root;
+          return { ...cmd, argv: [cmd.argv[0]!, `-ffile-prefix-map=${root}=.`, ...cmd.argv.slice(1)] };
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { cosmiconfig, type Loader } from 'cosmiconfig';
+import { FesterError, isFesterError } from '../errors/FesterError.js';
+import { PluginOptionError } from './pluginOptions.js';
+import { didYouMean } from '../errors/didYouMean.js';
+import { CONFIG_KEYS, configSchema } from './schema.js';
+import type { FesterConfig } from './types.js';
+
+export const SEARCH_PLACES = ['festerconfig.ts', 'festerconfig.mts', 'festerconfig.js', 'festerconfig.mjs', 'festerconfig.json'];
+
+/** TypeScript (and ESM) configs go through jiti, created on first use: most builds have none. */
+const jitiLoader: Loader = async (filepath) => {
+  const { createJiti } = await import('jiti');
+  const jiti = createJiti(import.meta.url, { interopDefault: true, moduleCache: false, fsCache: false });
+  return jiti.import(filepath, { default: true });
+};
+
+export interface LoadedConfig {
+  config: FesterConfig;
+  file?: string;
+}
+
+/**
+ * Find festerconfig.* from `searchFrom` up to the nearest package.json folder, or load the
+ * explicit `--config` file. No config file at all is fine: the defaults apply.
+ */
+export async function loadConfig(searchFrom: string, explicit?: string): Promise<LoadedConfig> {
+  const explorer = cosmiconfig('fester', {
+    searchPlaces: SEARCH_PLACES,
+    searchStrategy: 'project',
+    loaders: { '.ts': jitiLoader, '.mts': jitiLoader, '.js': jitiLoader, '.mjs': jitiLoader },
+    cache: false,
+  });
+  const file = explicit ? resolve(explicit) : findConfigFile(searchFrom);
+  if (!file) return { config: { plugins: [] } };
+  if (!existsSync(file)) throw new FesterError('FE0003', { message: `config file not found: ${explicit}`, hint: 'check the --config path' });
+  let found: { config: unknown; filepath: string } | null;
+  try {
+    found = await explorer.load(file);
+  } catch (e) {
+    if (e instanceof PluginOptionError) throw optionError(file, e.option, e.message, e.hint, 'FE0204');
+    if (isFesterError(e)) throw e;
+    throw loadError(e, file);
+  }
+  if (!found) return { config: { plugins: [] } };
+  return { config: validateConfig(found.config, found.filepath), file: found.filepath };
+}
+
+/** The first festerconfig.* from `dir` up to the nearest folder with a package.json. */
+export function findConfigFile(dir: string): string | undefined {
+  let d = resolve(dir);
+  for (;;) {
+    for (const name of SEARCH_PLACES) if (existsSync(join(d, name))) return join(d, name);
+    const up = dirname(d);
+    if (existsSync(join(d, 'package.json')) || up === d) return undefined;
+    d = up;
+  }
+}
+
+function loadError(e: unknown, explicit: string): FesterError {
+  const err = e as { message?: string; code?: string; loc?: { line: number; column: number }; filepath?: string };
+  const msg = String(err.message ?? e);
+  // jiti / babel report `file: message (line:col)`; node reports `file:line`.
+  const m = /([^\s:()]+festerconfig\.[cm]?[jt]s(?:on)?)(?::(\d+)(?::(\d+))?)?/.exec(msg) ?? undefined;
+  const lc = /\((\d+):(\d+)\)/.exec(msg);
+  const file = err.filepath ?? m?.[1] ?? explicit;
+  const line = err.loc?.line ?? (lc ? Number(lc[1]) : m?.[2] ? Number(m[2]) : undefined);
+  const col = err.loc?.column !== undefined ? err.loc.column + 1 : lc ? Number(lc[2]) + 1 : m?.[3] ? Number(m[3]) : undefined;
+  const first = msg.split('\n')[0]!.replace(/^.*?festerconfig\.[cm]?[jt]s(?:on)?:\s*/, '');
+  return new FesterError('FE0201', { message: `festerconfig could not be loaded: ${first}`, location: { file: relative(process.cwd(), file) || file, line, col } });
+}
+
+/** Validate a loaded config object; errors name the option, its line in the file, and the fix. */
+export function validateConfig(raw: unknown, file: string): FesterConfig {
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (parsed.success) return parsed.data as FesterConfig;
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    const s = didYouMean(key, CONFIG_KEYS);
+    throw optionError(file, key, `unknown option "${key}"`, s ? `did you mean "${s}"?` : `known options: ${CONFIG_KEYS.join(', ')}`);
+  }
+  const key = String(path[0] ?? '');
+  const hint = key === 'plugins' ? 'list plugin objects, e.g. plugins: [example({ ... })]' : 'see docs/config.md';
+  throw optionError(file, key, `invalid option "${path.join('.') || 'config'}": ${issue.message}`, hint);
+}
+
+/** An option error pointing at the option's first line in the config source. */
+export function optionError(file: string, key: string, message: string, hint: string, code: 'FE0202' | 'FE0204' = 'FE0202'): FesterError {
+  let line: number | undefined;
+  let col: number | undefined;
+  try {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const re = new RegExp(`\\b${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b\\s*:`);
+    const i = key ? lines.findIndex((l) => re.test(l)) : -1;
+    if (i >= 0) { line = i + 1; col = lines[i]!.search(re) + 1; }
+  } catch { /* the location is a courtesy */ }
+  return new FesterError(code, { message, hint, location: { file: relative(process.cwd(), file) || file, line, col } });
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+const plugin = z.custom<{ name: string; apply: unknown }>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string' && typeof (v as { apply?: unknown }).apply === 'function',
+  { message: 'not a plugin: expected { name: string, apply(compiler) } (did you forget to call the plugin factory?)' },
+);
+
+export const configSchema = z.strictObject({
+  plugins: z.array(plugin).optional(),
+  jobs: z.number().int().positive().optional(),
+  cacheDir: z.string().min(1).optional(),
+  scheduler: z.looseObject({ mode: z.string().optional() }).optional(),
+});
+
+export const CONFIG_KEYS = Object.keys(configSchema.shape);

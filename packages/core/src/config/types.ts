@@ -1,0 +1,22 @@
+import type { Compiler } from '../Compiler.js';
+
+/** A plugin: made by a factory that takes its options (DESIGN §4). */
+export interface FesterPlugin {
+  name: string;
+  apply(compiler: Compiler): void;
+}
+
+export interface FesterConfig {
+  plugins?: FesterPlugin[];
+  /** Parallel actions; default: the number of cores. */
+  jobs?: number;
+  /** Local cache folder; default $FESTER_CACHE_DIR or ~/.cache/fester. */
+  cacheDir?: string;
+  /** Scheduler settings, read by scheduler plugins. */
+  scheduler?: { mode?: string; [k: string]: unknown };
+}
+
+/** Identity function that gives festerconfig.ts its types. */
+export function defineConfig(config: FesterConfig): FesterConfig {
+  return config;
+}

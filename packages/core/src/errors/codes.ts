@@ -1,0 +1,45 @@
+/**
+ * The catalogue of coded errors (DESIGN §7). Codes are stable: never renumber, only add.
+ * Exit codes: 1 = the build ran and failed, 2 = bad input or configuration, 3 = environment
+ * (missing tool), 4 = plugin failure, 130 = interrupted.
+ */
+export const CODES = {
+  // 00xx — general
+  FE0001: { title: 'internal error', hint: 'this is a bug in Fester; rerun with --verbose and report it', exit: 70 },
+  FE0002: { title: 'interrupted', hint: 'the build was stopped by a signal; no partial output was kept', exit: 130 },
+  FE0003: { title: 'file not found', hint: 'check the path', exit: 2 },
+  // 01xx — project.yaml
+  FE0101: { title: 'malformed YAML', hint: 'fix the YAML syntax at the position shown', exit: 2 },
+  FE0102: { title: 'unknown key', hint: 'remove the key or fix its spelling', exit: 2 },
+  FE0103: { title: 'invalid value', hint: 'see docs/project-yaml.md for the schema', exit: 2 },
+  FE0104: { title: 'source pattern matches no file', hint: 'fix the glob or remove it; globs are relative to `root`', exit: 2 },
+  FE0105: { title: 'unknown artifact in link', hint: 'list a library artifact declared in this project', exit: 2 },
+  FE0106: { title: 'dependency cycle', hint: 'break the cycle by removing one of the edges shown', exit: 2 },
+  FE0107: { title: 'output path escapes the out dir', hint: 'outputs must stay inside <out>/<target>/', exit: 2 },
+  FE0108: { title: 'duplicate name', hint: 'artifact names and action ids must be unique in a project', exit: 2 },
+  FE0109: { title: 'two actions write the same output', hint: 'give each output exactly one producer', exit: 2 },
+  FE0110: { title: 'unknown target', hint: 'use one of the known targets', exit: 2 },
+  FE0111: { title: 'unknown action', hint: 'give an action id as shown by `fester build --json` or the journal', exit: 2 },
+  // 02xx — festerconfig
+  FE0201: { title: 'festerconfig could not be loaded', hint: 'fix the syntax error at the position shown', exit: 2 },
+  FE0202: { title: 'invalid festerconfig option', hint: 'see docs/config.md for the options', exit: 2 },
+  FE0203: { title: 'invalid plugin', hint: 'a plugin is an object { name: string, apply(compiler) }, made by a factory', exit: 2 },
+  FE0204: { title: 'invalid plugin option', hint: 'see the plugin’s documentation for its options', exit: 2 },
+  // 03xx — toolchains and environment
+  FE0301: { title: 'compiler not found', hint: 'install it: apt-get install gcc (or put it on PATH)', exit: 3 },
+  FE0302: { title: 'archiver not found', hint: 'install it: apt-get install binutils', exit: 3 },
+  FE0303: { title: 'no toolchain for target', hint: 'install the target’s cross toolchain or configure one in festerconfig.ts', exit: 3 },
+  // 04xx — execution
+  FE0401: { title: 'action failed', hint: 'fix the error shown above; other actions were stopped (use --keep-going to go on)', exit: 1 },
+  FE0402: { title: 'action did not produce a declared output', hint: 'make the command write every path listed in `outputs`', exit: 1 },
+  FE0403: { title: 'build failed', hint: 'see the failing actions above', exit: 1 },
+  // 05xx — cache
+  FE0501: { title: 'cache entry is corrupt', hint: 'it was deleted and the action rebuilt; run `fester cache verify` to check the rest', exit: 1 },
+  FE0502: { title: 'cache directory is not usable', hint: 'check $FESTER_CACHE_DIR: it must be a writable directory', exit: 3 },
+  // 06xx — plugins
+  FE0601: { title: 'plugin failed', hint: 'the plugin named above threw; check its options or report it to its author', exit: 4 },
+  // 07xx — journal
+  FE0701: { title: 'no journal found', hint: 'run `fester build` first; journals live in <root>/.fester/sessions/', exit: 2 },
+} as const satisfies Record<string, { title: string; hint: string; exit: number }>;
+
+export type ErrorCode = keyof typeof CODES;

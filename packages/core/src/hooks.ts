@@ -1,0 +1,154 @@
+import {
+  AsyncParallelHook,
+  AsyncSeriesBailHook,
+  AsyncSeriesHook,
+  AsyncSeriesWaterfallHook,
+  SyncHook,
+  SyncWaterfallHook,
+  type Tap,
+} from 'tapable';
+import { isFesterError } from './errors/FesterError.js';
+import { PluginError } from './errors/PluginError.js';
+import type { Build } from './Build.js';
+import type { Action, ActionSpec, AcEntry, BuildResult, CacheHit, Candidate, NodeInfo, Toolchain } from './types.js';
+import type { FesterEvent } from './journal/events.js';
+import type { ProjectSource } from './project/types.js';
+
+export interface ResolveRequest {
+  /** Absolute path of the project file (project.yaml). */
+  file: string;
+  /** Targets asked for on the command line, or undefined for the project's own list. */
+  targets?: readonly string[];
+}
+
+export interface ResolvedProject {
+  source: ProjectSource;
+  actions: ActionSpec[];
+}
+
+export interface ToolchainRequest {
+  target: string;
+  /** Where the request came from, for error messages (project.yaml location of `targets`). */
+  origin?: { file: string; line?: number; col?: number };
+}
+
+export interface FingerprintParts {
+  action: Action;
+  /** Strings added by plugins; sorted into the key. */
+  extra: string[];
+}
+
+export interface CacheGetRequest {
+  action: Action;
+  key: string;
+}
+
+export interface CacheStoreRequest {
+  action: Action;
+  key: string;
+  entry: AcEntry;
+  /** Output bytes by digest (verified). */
+  blobs: Map<string, Buffer>;
+}
+
+export interface Command {
+  argv: string[];
+  env: Record<string, string>;
+  /** Absolute working directory. */
+  cwd: string;
+}
+
+export interface ExecuteRequest {
+  action: Action;
+  node: NodeInfo;
+  command: Command;
+  signal: AbortSignal;
+}
+
+export interface ExecuteResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  /** True when the command never ran (spawn failure, lost node): infrastructure, not code. */
+  infrastructure?: boolean;
+  message?: string;
+}
+
+export interface ValidateRequest {
+  action: Action;
+  toolchain?: Toolchain;
+  /** Absolute paths of the produced outputs, in the order of action.outputs. */
+  outputs: string[];
+}
+
+export interface SnapshotRequest {
+  phase: 'before' | 'after';
+  outDir: string;
+}
+
+/** Turns any non-Fester error thrown by a tap into a PluginError naming plugin and hook. */
+function guard(hookName: string) {
+  return {
+    register(tap: Tap & { fn: (...args: unknown[]) => unknown; type: string }) {
+      const fn = tap.fn;
+      const wrapErr = (e: unknown) => (isFesterError(e) ? e : new PluginError(tap.name, hookName, e));
+      if (tap.type === 'promise') {
+        tap.fn = (...args: unknown[]) => {
+          try {
+            return Promise.resolve(fn(...args)).catch((e) => { throw wrapErr(e); });
+          } catch (e) { return Promise.reject(wrapErr(e)); }
+        };
+      } else if (tap.type === 'async') {
+        tap.fn = (...args: unknown[]) => {
+          const cb = args[args.length - 1] as (err?: unknown, res?: unknown) => void;
+          const rest = args.slice(0, -1);
+          try {
+            return fn(...rest, (err?: unknown, res?: unknown) => cb(err ? wrapErr(err) : err, res));
+          } catch (e) { cb(wrapErr(e)); }
+        };
+      } else {
+        tap.fn = (...args: unknown[]) => {
+          try { return fn(...args); } catch (e) { throw wrapErr(e); }
+        };
+      }
+      return tap;
+    },
+  };
+}
+
+function guarded<T extends Record<string, { intercept(i: object): void }>>(hooks: T): Readonly<T> {
+  for (const [name, hook] of Object.entries(hooks)) hook.intercept(guard(name) as never);
+  return Object.freeze(hooks);
+}
+
+export function createCompilerHooks() {
+  return guarded({
+    initialize: new SyncHook<[]>([]),
+    /** Called for every new Build, before it starts: tap the build's hooks here. */
+    build: new SyncHook<[Build]>(['build']),
+    beforeBuild: new AsyncSeriesHook<[Build]>(['build']),
+    afterBuild: new AsyncSeriesHook<[Build, BuildResult]>(['build', 'result']),
+    shutdown: new AsyncSeriesHook<[]>([]),
+  });
+}
+
+export function createBuildHooks() {
+  return guarded({
+    resolve: new AsyncSeriesBailHook<[ResolveRequest], ResolvedProject | undefined>(['request']),
+    resolveToolchain: new AsyncSeriesBailHook<[ToolchainRequest], Toolchain | undefined>(['request']),
+    afterResolve: new AsyncSeriesWaterfallHook<[ActionSpec[]]>(['actions']),
+    fingerprint: new AsyncSeriesWaterfallHook<[FingerprintParts]>(['parts']),
+    cacheGet: new AsyncSeriesBailHook<[CacheGetRequest], CacheHit | undefined>(['request']),
+    cacheStore: new AsyncParallelHook<[CacheStoreRequest]>(['request']),
+    schedule: new SyncWaterfallHook<[Candidate[], Action]>(['candidates', 'action']),
+    wrapCommand: new SyncWaterfallHook<[Command, Action]>(['command', 'action']),
+    execute: new AsyncSeriesBailHook<[ExecuteRequest], ExecuteResult | undefined>(['request']),
+    validate: new AsyncSeriesHook<[ValidateRequest]>(['request']),
+    snapshot: new AsyncSeriesHook<[SnapshotRequest]>(['request']),
+    event: new SyncHook<[FesterEvent]>(['event']),
+  });
+}
+
+export type CompilerHooks = ReturnType<typeof createCompilerHooks>;
+export type BuildHooks = ReturnType<typeof createBuildHooks>;

@@ -1,0 +1,65 @@
+/**
+ * The one discriminated union of journal events (DESIGN §7). Reporters, explain, metrics
+ * and the UI all read these; add fields, never change their meaning.
+ */
+export interface EventBase {
+  /** Position in the session journal, from 1; resumable streams use it as their id. */
+  seq: number;
+  /** Milliseconds since the epoch. */
+  ts: number;
+  session: string;
+  build?: string;
+  /** seq numbers of the events that caused this one. */
+  causes?: number[];
+}
+
+export type MissReason =
+  | 'no-previous-build'
+  | 'inputs-changed'
+  | 'command-changed'
+  | 'toolchain-changed'
+  | 'outputs-missing'
+  | 'outputs-modified'
+  | 'corrupt-entry'
+  | 'plugin-fingerprint-changed';
+
+export interface InputChange {
+  path: string;
+  before?: string;
+  after?: string;
+}
+
+export type EventPayload =
+  | { type: 'session.started'; version: string; cwd: string; pid: number }
+  | { type: 'build.started'; file: string; targets: string[]; jobs: number; nodes: string[] }
+  | { type: 'graph.resolved'; project: string; actions: number; edges: number; artifacts: string[]; targets: string[]; durationMs: number }
+  | { type: 'toolchain.resolved'; target: string; digest: string; version: string; tools: Record<string, string> }
+  | { type: 'action.uptodate'; action: string; key: string }
+  | { type: 'cache.hit'; action: string; key: string; tier: string; outputs: { path: string; digest: string }[] }
+  | { type: 'cache.miss'; action: string; key: string; reason: MissReason; changed: InputChange[]; previousKey?: string }
+  | { type: 'cache.corrupt'; tier: string; key: string; digest?: string; message: string }
+  | { type: 'cache.stored'; action: string; key: string; bytes: number }
+  | { type: 'cache.error'; tier: string; key: string; message: string }
+  | { type: 'action.queued'; action: string; kind: string; target: string }
+  | { type: 'action.scheduled'; action: string; node: string; candidates: { node: string; score: number; filtered?: string }[] }
+  | { type: 'action.started'; action: string; node: string; argv: string[]; cwd: string }
+  | {
+      type: 'action.finished';
+      action: string;
+      node: string;
+      exitCode: number | null;
+      durationMs: number;
+      status: 'success' | 'failed' | 'interrupted';
+      stderr?: string;
+      outputs?: { path: string; digest: string }[];
+      headers?: string[];
+      infrastructure?: boolean;
+      message?: string;
+    }
+  | { type: 'action.skipped'; action: string; because: string }
+  | { type: 'build.finished'; status: 'success' | 'failed' | 'interrupted'; durationMs: number; counts: Record<string, number> }
+  | { type: 'plugin.event'; plugin: string; name: string; data: Record<string, unknown> };
+
+export type FesterEvent = EventBase & EventPayload;
+export type EventType = FesterEvent['type'];
+export type EventOf<T extends EventType> = Extract<FesterEvent, { type: T }>;

@@ -1,0 +1,231 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Build } from '../Build.js';
+import { parseDepfile } from '../exec/depfile.js';
+import { commandDigest, fullKey, preKey } from '../fingerprint/actionKey.js';
+import { sha256 } from '../fingerprint/hash.js';
+import { isFesterError } from '../errors/FesterError.js';
+import type { InputChange, MissReason } from '../journal/events.js';
+import type { ActionRecord } from '../state/BuildState.js';
+import type { Action, ActionFailure, AcEntry, CacheHit, Toolchain } from '../types.js';
+import { collectOutputs, entryMatches, prepareOutputDirs, removeOutputs, restoreOutputs } from './outputs.js';
+import { chooseNode } from './chooseNode.js';
+
+export interface TargetEnv { digest: string; env: Record<string, string>; toolchain?: Toolchain }
+
+/** What fingerprinting learned, carried from the lookup to the execution. */
+export interface Prepared {
+  pre: string;
+  cmd: string;
+  inputs: Record<string, string>;
+  headerSets: string[][];
+  missReason: MissReason;
+  changed: InputChange[];
+  causes: number[];
+}
+
+export type Outcome =
+  | { kind: 'uptodate' | 'cached' | 'executed'; record: ActionRecord }
+  | { kind: 'failed'; failure: ActionFailure };
+
+const manifestKey = (pre: string) => sha256(`manifest:${pre}`);
+const MAX_HEADER_SETS = 8;
+
+/** The steps of one action: up-to-date check, cache lookup, execution, validation, store. */
+export class ActionRunner {
+  private readonly corrupt = new Map<string, number>();
+
+  constructor(private readonly build: Build, private readonly envs: Map<string, TargetEnv>) {
+    build.hooks.event.tap('fester:corrupt-tracker', (ev) => {
+      if (ev.type === 'cache.corrupt') this.corrupt.set(ev.key, ev.seq);
+    });
+  }
+
+  private get root(): string { return this.build.project!.root; }
+  private get digests() { return this.build.digests!; }
+
+  /** Synchronous no-op path: every input, header and output still has the recorded stat. */
+  upToDateFast(a: Action): ActionRecord | undefined {
+    const prev = this.build.state!.actions[a.id];
+    if (!prev || this.build.hooks.fingerprint.isUsed()) return undefined;
+    if (prev.toolchain !== this.envs.get(a.target)!.digest) return undefined;
+    for (const p of a.inputs) if (this.digests.cached(p) !== prev.inputs[p]) return undefined;
+    for (const h of prev.headers) if (this.digests.cached(h) !== prev.inputs[h]) return undefined;
+    for (const o of a.outputs) if (this.digests.cached(o) !== prev.outputs[o]) return undefined;
+    if (prev.cmd !== commandDigest(a, [])) return undefined;
+    this.build.emit({ type: 'action.uptodate', action: a.id, key: prev.key });
+    return prev;
+  }
+
+  /** Fingerprint, then up-to-date or cache hit; returns what execution needs on a miss. */
+  async lookup(a: Action): Promise<Outcome | Prepared> {
+    const prev = this.build.state!.actions[a.id];
+    const tenv = this.envs.get(a.target)!;
+    const inputs: Record<string, string> = {};
+    const digests: string[] = [];
+    for (const p of a.inputs) {
+      const d = await this.digests.digest(p);
+      if (d === undefined) {
+        return { kind: 'failed', failure: { action: a.id, exitCode: null, stderr: '', reason: 'input', message: `input "${p}" does not exist and no action produces it` } };
+      }
+      inputs[p] = d;
+      digests.push(d);
+    }
+    const extra = this.build.hooks.fingerprint.isUsed() ? (await this.build.hooks.fingerprint.promise({ action: a, extra: [] })).extra : [];
+    const pre = preKey(a, tenv.digest, digests, extra);
+    const cmd = commandDigest(a, extra);
+    const headerSets: string[][] = [];
+    let lastKey = pre;
+    // Compile keys cover the headers read, known only from an earlier run: try the set this
+    // out dir last saw, then the sets the cache's manifest for this pre-key remembers.
+    const trySet = async (set: string[]): Promise<Outcome | undefined> => {
+      if (headerSets.some((h) => sameList(h, set))) return undefined;
+      headerSets.push(set);
+      const pairs = await this.headerDigests(set);
+      if (!pairs) return undefined;
+      const key = fullKey(pre, pairs);
+      lastKey = key;
+      const record: ActionRecord = { key, pre, cmd, toolchain: tenv.digest, inputs: { ...inputs, ...Object.fromEntries(pairs) }, headers: set, outputs: {} };
+      return this.tryKey(a, key, record, prev);
+    };
+    if (a.depfile) {
+      const first = prev ? await trySet(prev.headers) : undefined;
+      if (first) return first;
+      for (const set of (await this.cacheGet(a, manifestKey(pre)))?.entry.headerSets ?? []) {
+        const got = await trySet(set);
+        if (got) return got;
+      }
+    }
+    if (!a.depfile) {
+      const record: ActionRecord = { key: pre, pre, cmd, toolchain: tenv.digest, inputs, headers: [], outputs: {} };
+      const got = await this.tryKey(a, pre, record, prev);
+      if (got) return got;
+    }
+    const { reason, changed } = this.missReason(a, prev, { cmd, toolchain: tenv.digest, inputs: { ...inputs } }, lastKey);
+    const corruptSeq = this.corrupt.get(lastKey);
+    const causes = corruptSeq ? [corruptSeq] : [];
+    this.build.emit({ type: 'cache.miss', action: a.id, key: lastKey, reason: corruptSeq ? 'corrupt-entry' : reason, changed, ...(prev ? { previousKey: prev.key } : {}) }, causes);
+    return { pre, cmd, inputs, headerSets, missReason: reason, changed, causes };
+  }
+
+  /** Run the command on a node, validate, store; the caller holds a slot. */
+  async execute(a: Action, prep: Prepared): Promise<Outcome> {
+    const b = this.build;
+    const tenv = this.envs.get(a.target)!;
+    const node = chooseNode(b, a);
+    if (!node) return { kind: 'failed', failure: { action: a.id, exitCode: null, stderr: '', reason: 'infrastructure', message: 'no node can run this action' } };
+    const command = b.hooks.wrapCommand.call({ argv: [...a.argv], env: { ...tenv.env, ...a.env }, cwd: join(this.root, a.cwd) }, a);
+    removeOutputs(this.root, a, this.digests);
+    prepareOutputDirs(this.root, a);
+    b.emit({ type: 'action.started', action: a.id, node: node.id, argv: [...a.argv], cwd: a.cwd });
+    const res = await b.hooks.execute.promise({ action: a, node, command, signal: b.signal });
+    const fail = (reason: ActionFailure['reason'], message: string, exitCode: number | null, stderr: string): Outcome => {
+      removeOutputs(this.root, a, this.digests);
+      const status = reason === 'interrupted' ? 'interrupted' : 'failed';
+      b.emit({ type: 'action.finished', action: a.id, node: node.id, exitCode, durationMs: res?.durationMs ?? 0, status, stderr: stderr.slice(0, 64 * 1024), infrastructure: reason === 'infrastructure', message });
+      return { kind: 'failed', failure: { action: a.id, exitCode, stderr, reason, message } };
+    };
+    if (!res) return fail('infrastructure', `no executor accepted node "${node.id}"`, null, '');
+    if (b.signal.aborted) return fail('interrupted', 'interrupted', res.exitCode, res.stderr);
+    if (res.infrastructure) return fail('infrastructure', res.message ?? 'command could not be started', null, res.stderr);
+    if (res.exitCode !== 0) return fail('exit', res.message ?? `exit code ${res.exitCode}`, res.exitCode, res.stderr);
+    try {
+      await b.hooks.validate.promise({ action: a, toolchain: tenv.toolchain, outputs: a.outputs.map((o) => join(this.root, o)) });
+    } catch (e) {
+      if (!isFesterError(e)) throw e;
+      return fail('validate', e.message, 0, res.stderr);
+    }
+    const { records, blobs } = collectOutputs(this.root, a, this.digests);
+    const headers = a.depfile ? this.readHeaders(a) : [];
+    const pairs = (await this.headerDigests(headers)) ?? [];
+    const key = fullKey(prep.pre, pairs);
+    const entry: AcEntry = { v: 1, action: a.id, outputs: records, headers, ...(res.stderr ? { stderr: res.stderr.slice(0, 64 * 1024) } : {}) };
+    await this.store(a, key, entry, blobs);
+    if (a.depfile) {
+      const sets = [headers, ...prep.headerSets.filter((s) => !sameList(s, headers))].slice(0, MAX_HEADER_SETS);
+      await this.store(a, manifestKey(prep.pre), { v: 1, action: a.id, outputs: [], headerSets: sets }, new Map());
+    }
+    b.emit({ type: 'action.finished', action: a.id, node: node.id, exitCode: 0, durationMs: res.durationMs, status: 'success',
+      ...(res.stderr ? { stderr: res.stderr.slice(0, 64 * 1024) } : {}), outputs: records.map((r) => ({ path: r.path, digest: r.digest })), headers });
+    const record: ActionRecord = { key, pre: prep.pre, cmd: prep.cmd, toolchain: tenv.digest, inputs: { ...prep.inputs, ...Object.fromEntries(pairs) }, headers, outputs: Object.fromEntries(records.map((r) => [r.path, r.digest])) };
+    return { kind: 'executed', record };
+  }
+
+  private async tryKey(a: Action, key: string, record: ActionRecord, prev: ActionRecord | undefined): Promise<Outcome | undefined> {
+    if (prev && prev.key === key && (await this.outputsIntact(a, prev))) {
+      this.build.emit({ type: 'action.uptodate', action: a.id, key });
+      return { kind: 'uptodate', record: { ...record, outputs: prev.outputs } };
+    }
+    const hit = await this.cacheGet(a, key);
+    if (!hit || !entryMatches(a, hit)) return undefined;
+    restoreOutputs(this.root, hit, this.digests);
+    this.build.emit({ type: 'cache.hit', action: a.id, key, tier: hit.tier, outputs: hit.entry.outputs.map((o) => ({ path: o.path, digest: o.digest })) });
+    return { kind: 'cached', record: { ...record, outputs: Object.fromEntries(hit.entry.outputs.map((o) => [o.path, o.digest])) } };
+  }
+
+  /** Outputs still hold what the record says (hashing any whose stat cannot be trusted). */
+  private async outputsIntact(a: Action, prev: ActionRecord): Promise<boolean> {
+    for (const o of a.outputs) if ((await this.digests.digest(o)) !== prev.outputs[o]) return false;
+    return true;
+  }
+
+  private cacheGet(a: Action, key: string): Promise<CacheHit | undefined> {
+    return this.build.hooks.cacheGet.promise({ action: a, key });
+  }
+
+  private async store(a: Action, key: string, entry: AcEntry, blobs: Map<string, Buffer>): Promise<void> {
+    try {
+      await this.build.hooks.cacheStore.promise({ action: a, key, entry, blobs });
+      if (entry.outputs.length) this.build.emit({ type: 'cache.stored', action: a.id, key, bytes: entry.outputs.reduce((n, o) => n + o.size, 0) });
+    } catch (e) {
+      // A cache that cannot store costs speed later, never this build's result.
+      this.build.emit({ type: 'cache.error', tier: 'store', key, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private readHeaders(a: Action): string[] {
+    const path = join(this.root, a.depfile!);
+    let text = '';
+    try { text = readFileSync(path, 'utf8'); } catch { return []; }
+    rmSync(path, { force: true });
+    const declared = new Set(a.inputs);
+    return parseDepfile(text, this.root).filter((h) => !declared.has(h)).sort();
+  }
+
+  /** [path, digest] for each header, or undefined if one no longer exists (that set is stale). */
+  private async headerDigests(headers: readonly string[]): Promise<[string, string][] | undefined> {
+    const pairs: [string, string][] = [];
+    for (const h of headers) {
+      const d = await this.digests.digest(h);
+      if (d === undefined) return undefined;
+      pairs.push([h, d]);
+    }
+    return pairs;
+  }
+
+  private missReason(a: Action, prev: ActionRecord | undefined, now: { cmd: string; toolchain: string; inputs: Record<string, string> }, key: string): { reason: MissReason; changed: InputChange[] } {
+    if (!prev) return { reason: 'no-previous-build', changed: [] };
+    if (prev.toolchain !== now.toolchain) return { reason: 'toolchain-changed', changed: [] };
+    if (prev.cmd !== now.cmd) return { reason: 'command-changed', changed: [] };
+    const changed: InputChange[] = [];
+    for (const [p, d] of Object.entries(now.inputs)) if (prev.inputs[p] !== d) changed.push({ path: p, before: prev.inputs[p], after: d });
+    for (const p of Object.keys(prev.inputs)) {
+      if (p in now.inputs || prev.headers.includes(p)) continue;
+      changed.push({ path: p, before: prev.inputs[p] });
+    }
+    for (const h of prev.headers) {
+      const d = this.digests.cached(h);
+      if (d !== prev.inputs[h]) changed.push({ path: h, before: prev.inputs[h], ...(d ? { after: d } : {}) });
+    }
+    if (changed.length) return { reason: 'inputs-changed', changed };
+    if (prev.key === key) {
+      const missing = a.outputs.some((o) => !this.digests.stat(o));
+      return { reason: missing ? 'outputs-missing' : 'outputs-modified', changed: [] };
+    }
+    return { reason: 'inputs-changed', changed };
+  }
+}
+
+function sameList(x: readonly string[], y: readonly string[]): boolean {
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}

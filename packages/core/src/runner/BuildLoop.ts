@@ -1,0 +1,154 @@
+import type { Build } from '../Build.js';
+import type { ActionRecord } from '../state/BuildState.js';
+import type { Action, ActionFailure, BuildCounts, BuildStatus } from '../types.js';
+import { ActionRunner, type Outcome, type Prepared, type TargetEnv } from './ActionRunner.js';
+
+export interface LoopOutcome {
+  status: BuildStatus;
+  counts: BuildCounts;
+  failures: ActionFailure[];
+}
+
+/** How many actions may be fingerprinted / looked up at once (I/O, not execution slots). */
+const CHECK_CONCURRENCY = 32;
+
+/**
+ * Walks the graph in dependency order. Checking (stat, hash, cache) is not limited by
+ * execution slots; running commands is limited to `jobs`. The first failure stops new work
+ * unless keepGoing; dependents of a failed action are skipped.
+ */
+export class BuildLoop {
+  private readonly build: Build;
+  private readonly remaining = new Map<string, number>();
+  private readonly done = new Map<string, ActionRecord>();
+  private readonly counts: BuildCounts;
+  private readonly failures: ActionFailure[] = [];
+  private readonly checkQueue: Action[] = [];
+  private readonly execQueue: [Action, Prepared][] = [];
+  private checking = 0;
+  private running = 0;
+  private settled = 0;
+  private stopping = false;
+  private runner!: ActionRunner;
+  private finish!: () => void;
+  private crash!: (e: unknown) => void;
+
+  constructor(build: Build) {
+    this.build = build;
+    this.counts = { total: build.graph!.actions.length, executed: 0, cached: 0, upToDate: 0, failed: 0, skipped: 0 };
+  }
+
+  /** Records for the state file: this build's, and the previous ones of actions not reached. */
+  records(): Record<string, ActionRecord> {
+    const prev = this.build.state!.actions;
+    const out: Record<string, ActionRecord> = {};
+    for (const a of this.build.graph!.actions) {
+      const r = this.done.get(a.id) ?? prev[a.id];
+      if (r) out[a.id] = r;
+    }
+    return out;
+  }
+
+  async run(): Promise<LoopOutcome> {
+    const b = this.build;
+    const envs = new Map<string, TargetEnv>();
+    for (const t of new Set(b.graph!.actions.map((a) => a.target))) envs.set(t, await b.envFor(t));
+    this.runner = new ActionRunner(b, envs);
+    const jobs = Math.max(1, b.compiler.jobs);
+    const onAbort = () => { this.stopping = true; this.maybeFinish(); };
+    b.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.finish = resolve;
+        this.crash = reject;
+        for (const a of b.graph!.actions) {
+          const n = b.graph!.depsOf(a).length;
+          this.remaining.set(a.id, n);
+        }
+        for (const a of b.graph!.actions) if (this.remaining.get(a.id) === 0) this.ready(a);
+        this.pump(jobs);
+        this.maybeFinish();
+      });
+    } finally {
+      b.signal.removeEventListener('abort', onAbort);
+    }
+    const status: BuildStatus = b.signal.aborted ? 'interrupted' : this.failures.length ? 'failed' : 'success';
+    const c = this.counts;
+    c.skipped = c.total - c.executed - c.cached - c.upToDate - c.failed;
+    return { status, counts: { ...c }, failures: this.failures };
+  }
+
+  /** A ready action: try the synchronous no-op path first; anything else is checked async. */
+  private ready(a: Action): void {
+    if (this.stopping) return;
+    const fast = this.runner.upToDateFast(a);
+    if (fast) { this.complete(a, { kind: 'uptodate', record: fast }); return; }
+    this.checkQueue.push(a);
+    this.drainChecks();
+  }
+
+  private drainChecks(): void {
+    while (this.checking < CHECK_CONCURRENCY && this.checkQueue.length && !this.stopping) {
+      const a = this.checkQueue.shift()!;
+      this.checking++;
+      this.runner.lookup(a).then((r) => {
+        this.checking--;
+        if ('kind' in r) this.complete(a, r);
+        else { this.execQueue.push([a, r]); this.build.emit({ type: 'action.queued', action: a.id, kind: a.kind, target: a.target }); }
+        this.drainChecks();
+        this.pump(this.build.compiler.jobs);
+        this.maybeFinish();
+      }, (e) => this.crash(e));
+    }
+  }
+
+  private pump(jobs: number): void {
+    while (this.running < Math.max(1, jobs) && this.execQueue.length && !this.stopping) {
+      const [a, prep] = this.execQueue.shift()!;
+      this.running++;
+      this.runner.execute(a, prep).then((r) => {
+        this.running--;
+        this.complete(a, r);
+        this.pump(jobs);
+        this.maybeFinish();
+      }, (e) => this.crash(e));
+    }
+  }
+
+  private complete(a: Action, r: Outcome): void {
+    this.settled++;
+    if (r.kind === 'failed') {
+      this.counts.failed++;
+      this.failures.push(r.failure);
+      if (!this.build.request.keepGoing || r.failure.reason === 'interrupted') this.stopping = true;
+      this.skipDependents(a);
+      return;
+    }
+    this.done.set(a.id, r.record);
+    if (r.kind === 'executed') this.counts.executed++;
+    else if (r.kind === 'cached') this.counts.cached++;
+    else this.counts.upToDate++;
+    for (const u of this.build.graph!.usersOf(a)) {
+      const n = this.remaining.get(u.id)! - 1;
+      this.remaining.set(u.id, n);
+      if (n === 0) this.ready(u);
+    }
+  }
+
+  /** Every transitive user of a failed action will never run: say so once each. */
+  private skipDependents(failed: Action): void {
+    const stack = [...this.build.graph!.usersOf(failed)];
+    while (stack.length) {
+      const u = stack.pop()!;
+      if (this.remaining.get(u.id) === -1) continue;
+      this.remaining.set(u.id, -1);
+      this.build.emit({ type: 'action.skipped', action: u.id, because: failed.id });
+      stack.push(...this.build.graph!.usersOf(u));
+    }
+  }
+
+  private maybeFinish(): void {
+    const idle = this.checking === 0 && this.running === 0;
+    if (idle && (this.stopping || (this.checkQueue.length === 0 && this.execQueue.length === 0))) this.finish();
+  }
+}

@@ -1,0 +1,117 @@
+/** Shared shapes of the pipeline. Paths are POSIX and relative to the project root unless named `abs`. */
+
+export type ActionKind = 'compile' | 'archive' | 'link' | 'custom';
+
+/** One command of the graph: a pure function of its inputs (DESIGN §1). */
+export interface Action {
+  /** Stable, readable id: `<target>/<output relative to <out>/<target>>` or `<target>/<custom id>`. */
+  readonly id: string;
+  readonly kind: ActionKind;
+  readonly target: string;
+  readonly artifact?: string;
+  /** argv[0] is a tool name resolved through the toolchain's PATH, never a machine path. */
+  readonly argv: readonly string[];
+  /** Working directory, relative to the project root. */
+  readonly cwd: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /** Paths that must exist before this runs but whose content is not part of the key (ninja's order-only). */
+  readonly orderOnly: readonly string[];
+  /** Make-format depfile the command writes; its headers become recorded inputs. */
+  readonly depfile?: string;
+  /** Extra environment beyond the toolchain's (part of the key). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Free-form data for plugins; not part of the key unless a fingerprint tap adds it. */
+  readonly meta: Readonly<Record<string, unknown>>;
+}
+
+/** What a resolver returns before the graph is built: actions as plain data, editable by afterResolve. */
+export type ActionSpec = { -readonly [K in keyof Action]: Action[K] extends readonly (infer T)[] ? T[] : Action[K] };
+
+export interface Toolchain {
+  readonly target: string;
+  /** Target triple the tools are prefixed with, or '' for the host's unprefixed tools. */
+  readonly triple: string;
+  /** Tool name → absolute path, e.g. { cc: '/usr/bin/gcc', ar: '/usr/bin/ar' }. */
+  readonly tools: Readonly<Record<string, string>>;
+  readonly version: string;
+  /** sha256 over the binaries and version strings: part of every action key of this target. */
+  readonly digest: string;
+  /** The whole environment an action of this toolchain runs with (isolation: nothing inherited). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** A machine that runs actions. The embedded default has exactly one, `local`. */
+export interface NodeInfo {
+  readonly id: string;
+  readonly kind: 'physical' | 'vm' | 'container';
+  readonly arch: string;
+  readonly slots: number;
+  readonly targets: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** One node as the schedule waterfall sees it: filters set `filtered`, scorers add factors. */
+export interface Candidate {
+  readonly node: NodeInfo;
+  filtered?: string;
+  score: number;
+  factors: Record<string, { value: number; weight: number }>;
+}
+
+/** A recorded output of an action: path relative to the root, sha256 hex, POSIX mode bits. */
+export interface OutputRecord {
+  path: string;
+  digest: string;
+  size: number;
+  mode: number;
+}
+
+/** An action-cache entry (also used for compile manifests, which have no outputs). */
+export interface AcEntry {
+  v: 1;
+  action: string;
+  outputs: OutputRecord[];
+  /** Headers the compiler reported (compile actions). */
+  headers?: string[];
+  /** Manifests only: header lists seen for one pre-key, newest first. */
+  headerSets?: string[][];
+  stdout?: string;
+  stderr?: string;
+}
+
+export interface CacheHit {
+  tier: string;
+  entry: AcEntry;
+  /** Output bytes by digest, already verified against their sha256 by the tier. */
+  blobs: Map<string, Buffer>;
+}
+
+export type BuildStatus = 'success' | 'failed' | 'interrupted';
+
+export interface ActionFailure {
+  action: string;
+  exitCode: number | null;
+  stderr: string;
+  reason: 'exit' | 'validate' | 'input' | 'infrastructure' | 'interrupted';
+  message: string;
+}
+
+export interface BuildCounts {
+  total: number;
+  executed: number;
+  cached: number;
+  upToDate: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface BuildResult {
+  buildId: string;
+  sessionId: string;
+  status: BuildStatus;
+  counts: BuildCounts;
+  failures: ActionFailure[];
+  durationMs: number;
+  journalPath: string;
+}
