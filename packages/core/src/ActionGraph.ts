@@ -20,7 +20,7 @@ export class ActionGraph {
       this.byId.set(a.id, a);
       for (const o of a.outputs) {
         const other = this.producer.get(o);
-        if (other) throw new FesterError('FE0109', { message: `"${o}" is written by both "${other.id}" and "${a.id}"` });
+        if (other) throw new FesterError('FE0109', { message: `"${o}" is written by both "${other.id}" and "${a.id}"`, subjects: [a.id, other.id] });
         this.producer.set(o, a);
       }
     }
@@ -42,7 +42,7 @@ export class ActionGraph {
     this.actions = actions;
     const cycle = this.findCycle();
     if (cycle) {
-      throw new FesterError('FE0106', { message: `dependency cycle: ${cycle.join(' → ')}` });
+      throw new FesterError('FE0106', { message: `dependency cycle: ${cycle.join(' → ')}`, subjects: cycle });
     }
   }
 

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { ActionGraph } from './ActionGraph.js';
+import { isFesterError } from './errors/FesterError.js';
+import type { ActionSpec } from './types.js';
 import type { Compiler } from './Compiler.js';
 import { FesterError } from './errors/FesterError.js';
 import { closeHashPool } from './fingerprint/hash.js';
@@ -90,7 +92,7 @@ export class Build {
     if (!resolved) throw new FesterError('FE0003', { message: `no resolver understands ${this.request.file}`, hint: 'give a project.yaml' });
     this.project = resolved.source;
     const specs = await this.hooks.afterResolve.promise(resolved.actions);
-    this.graph = new ActionGraph(specs);
+    this.graph = buildGraph(specs, resolved.source);
     const targets = [...new Set(this.graph.actions.map((a) => a.target))];
     this.emit({
       type: 'graph.resolved',
@@ -119,5 +121,17 @@ export class Build {
     await compiler.hooks.afterBuild.promise(this, result);
     this.journal.flush();
     return result;
+  }
+}
+
+/** Build the graph; a cycle or clash among raw actions points at the first one in project.yaml. */
+function buildGraph(specs: ActionSpec[], source: ProjectSource): ActionGraph {
+  try {
+    return new ActionGraph(specs);
+  } catch (e) {
+    if (!isFesterError(e) || e.location) throw e;
+    const subject = specs.find((s) => e.subjects.includes(s.id) && typeof s.meta.yamlIndex === 'number');
+    if (!subject) throw e.at({ file: source.file });
+    throw e.at({ file: source.file, ...source.locate(['actions', subject.meta.yamlIndex as number]) });
   }
 }

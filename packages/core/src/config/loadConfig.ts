@@ -58,24 +58,28 @@ export function findConfigFile(dir: string): string | undefined {
   }
 }
 
-function loadError(e: unknown, explicit: string): FesterError {
-  const err = e as { message?: string; code?: string; loc?: { line: number; column: number }; filepath?: string };
+function loadError(e: unknown, file: string): FesterError {
+  const err = e as { message?: string; code?: string };
   const msg = String(err.message ?? e);
-  // jiti / babel report `file: message (line:col)`; node reports `file:line`.
-  const m = /([^\s:()]+festerconfig\.[cm]?[jt]s(?:on)?)(?::(\d+)(?::(\d+))?)?/.exec(msg) ?? undefined;
-  const lc = /\((\d+):(\d+)\)/.exec(msg);
-  const file = err.filepath ?? m?.[1] ?? explicit;
-  const line = err.loc?.line ?? (lc ? Number(lc[1]) : m?.[2] ? Number(m[2]) : undefined);
-  const col = err.loc?.column !== undefined ? err.loc.column + 1 : lc ? Number(lc[2]) + 1 : m?.[3] ? Number(m[3]) : undefined;
-  const first = msg.split('\n')[0]!.replace(/^.*?festerconfig\.[cm]?[jt]s(?:on)?:\s*/, '');
-  return new FesterError('FE0201', { message: `festerconfig could not be loaded: ${first}`, location: { file: relative(process.cwd(), file) || file, line, col } });
+  // jiti reports `ParseError: <what>\n <file>:<line>:<col>` with a 0-based column.
+  const at = /festerconfig\.[cm]?[jt]s(?:on)?:(\d+):(\d+)/.exec(msg);
+  const first = msg.split('\n')[0]!.trim().replace(/^ParseError:\s*/, 'syntax error: ');
+  const missing = /Cannot find (?:module|package) '([^']+)'/.exec(msg);
+  const hint = missing
+    ? `install it next to festerconfig: npm install ${missing[1]}`
+    : at ? 'fix the syntax error at the position shown' : 'festerconfig threw while loading; fix the code it names';
+  return new FesterError('FE0201', {
+    message: `festerconfig could not be loaded: ${first}`,
+    location: { file, ...(at ? { line: Number(at[1]), col: Number(at[2]) + 1 } : {}) },
+    hint,
+  });
 }
 
 /** Validate a loaded config object; errors name the option, its line in the file, and the fix. */
 export function validateConfig(raw: unknown, file: string): FesterConfig {
   const parsed = configSchema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data as FesterConfig;
-  const issue = parsed.error.issues[0]!;
+  const issue = parsed.error.issues.find((i) => i.code === 'unrecognized_keys') ?? parsed.error.issues[0]!;
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;

@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import { CODES, type ErrorCode } from './codes.js';
 
 /** Where in a user's file an error points, so the CLI can print `file:line:col`. */
@@ -13,6 +14,8 @@ export interface FesterErrorInit {
   location?: SourceLocation;
   details?: string;
   cause?: unknown;
+  /** Ids of the actions the error is about, so callers can point into the project file. */
+  subjects?: string[];
 }
 
 /**
@@ -25,6 +28,7 @@ export class FesterError extends Error {
   readonly location?: SourceLocation;
   readonly details?: string;
   readonly exitCode: number;
+  readonly subjects: readonly string[];
 
   constructor(code: ErrorCode, init: FesterErrorInit = {}) {
     const entry = CODES[code];
@@ -35,14 +39,18 @@ export class FesterError extends Error {
     this.location = init.location;
     this.details = init.details;
     this.exitCode = entry.exit;
+    this.subjects = init.subjects ?? [];
   }
 
   /** `file:line:col` or just the file, or undefined. */
   where(): string | undefined {
     const l = this.location;
     if (!l) return undefined;
-    if (l.line === undefined) return l.file;
-    return l.col === undefined ? `${l.file}:${l.line}` : `${l.file}:${l.line}:${l.col}`;
+    // Paths are shown relative to where the user stands, as compilers do.
+    const rel = isAbsolute(l.file) ? relative(process.cwd(), l.file) : l.file;
+    const file = rel && !rel.startsWith('..') ? rel : l.file;
+    if (l.line === undefined) return file;
+    return l.col === undefined ? `${file}:${l.line}` : `${file}:${l.line}:${l.col}`;
   }
 
   /** The text the CLI shows: `error FE0101 project.yaml:3:5: message` + details + hint. */
@@ -53,6 +61,11 @@ export class FesterError extends Error {
     if (this.details) parts.push(this.details.replace(/^/gm, '  '));
     if (this.hint) parts.push(`  hint: ${this.hint}`);
     return parts.join('\n');
+  }
+
+  /** The same error pointing at a place in a file. */
+  at(location: SourceLocation): FesterError {
+    return new FesterError(this.code, { message: this.message, hint: this.hint, details: this.details, subjects: [...this.subjects], location, cause: this.cause });
   }
 
   toJSON(): Record<string, unknown> {

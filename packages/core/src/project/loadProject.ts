@@ -70,7 +70,8 @@ function schemaError(
   locate: (p: readonly (string | number)[]) => { line: number; col: number } | undefined,
   locateKey: (p: readonly (string | number)[], key: string) => { line: number; col: number } | undefined,
 ): FesterError {
-  const issue = error.issues[0]!;
+  // An unknown key usually explains the other issues (a misspelt required key), so it goes first.
+  const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0]!;
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   const dotted = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
   if (issue.code === 'unrecognized_keys') {
