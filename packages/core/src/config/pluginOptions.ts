@@ -19,7 +19,7 @@ export class PluginOptionError extends FesterError {
 export function pluginOptions<S extends z.ZodType>(plugin: string, schema: S, options: unknown): z.infer<S> {
   const r = schema.safeParse(options ?? {});
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
+  const issue = r.error.issues.find((i) => i.code === 'unrecognized_keys') ?? r.error.issues[0]!;
   const option = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.map(String).join('.');
   const what = issue.code === 'unrecognized_keys' ? `unknown option "${option}"` : `option "${option}": ${issue.message}`;
   throw new PluginOptionError(plugin, option.split('.')[0] ?? '', `plugin "${plugin}": ${what}`, `fix the options passed to ${plugin}(…) in festerconfig`);

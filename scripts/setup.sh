@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs everything Fester and its tests need on a fresh Debian machine, then builds Fester.
+# Safe to run again: Debian packages are installed only when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: the host toolchain, tools the tests use, and peers the benchmarks compare with.
+need=()
+for pkg in gcc g++ make binutils procps ccache ninja-build; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# npm packages exactly as locked, then the TypeScript build.
+npm ci --no-audit --no-fund
+npx tsc -b
+echo "fester is ready: node packages/cli/dist/bin.js --help"
