@@ -17,5 +17,5 @@ fi
 
 # npm packages exactly as locked, then the TypeScript build.
 npm ci --no-audit --no-fund
-npx tsc -b
+npm run build
 echo "fester is ready: node packages/cli/dist/bin.js --help"

@@ -7,13 +7,12 @@ export * from './errors/index.js';
 export { defineConfig, type FesterConfig, type FesterPlugin } from './config/types.js';
 export { loadConfig, findConfigFile, validateConfig, SEARCH_PLACES, type LoadedConfig } from './config/loadConfig.js';
 export { pluginOptions, PluginOptionError } from './config/pluginOptions.js';
-/** zod, re-exported so plugins validate options with the same instance as the core. */
-export { z } from 'zod';
 export type { FesterEvent, EventPayload, EventType, EventOf, MissReason, InputChange } from './journal/events.js';
 export { readJournal, type JournalRead } from './journal/readJournal.js';
 export { listSessions, sessionJournalPath, sessionsDir } from './journal/sessions.js';
 export { loadProject } from './project/loadProject.js';
-export { KNOWN_TARGETS } from './project/schema.js';
+export type { ProjectYaml } from './project/schema.js';
+export { KNOWN_TARGETS } from './project/targets.js';
 export type { ProjectSource } from './project/types.js';
 export { CACHE_STAGE } from './cache/localCachePlugin.js';
 export { LocalTier } from './cache/LocalTier.js';

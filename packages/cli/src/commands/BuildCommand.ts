@@ -1,6 +1,6 @@
 import { Option } from 'clipanion';
 import * as t from 'typanion';
-import { FesterError } from '@fester/core';
+import { isFesterError } from '@fester/core';
 import { createCompiler, resolveProjectFile } from '../context.js';
 import { pickReporter } from '../reporters/pickReporter.js';
 import { abortOnSignals } from '../signals.js';
@@ -45,7 +45,7 @@ export class BuildCommand extends FesterCommand {
       return result.status === 'success' ? 0 : 1;
     } catch (e) {
       await reporter.done(undefined);
-      if (signals.received() && !(e instanceof FesterError)) return 130;
+      if (signals.received() && !isFesterError(e)) return 130;
       throw e;
     } finally {
       signals.dispose();

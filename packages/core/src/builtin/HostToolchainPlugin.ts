@@ -9,7 +9,7 @@ export function hostToolchainPlugin(): FesterPlugin {
     apply(compiler: Compiler) {
       compiler.hooks.build.tap('fester:host-toolchain', (build) => {
         build.hooks.resolveToolchain.tapPromise('fester:host-toolchain', async (req) =>
-          req.target === 'host' ? hostToolchain(compiler.cacheDir, req.origin) : undefined);
+          req.target === 'host' ? await hostToolchain(compiler.cacheDir, req.origin) : undefined);
       });
     },
   };

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { Compiler } from '../Compiler.js';
 import type { FesterPlugin } from '../config/types.js';
+import { isFesterError } from '../errors/FesterError.js';
 import { expandProject } from '../project/expand.js';
 import { loadProject } from '../project/loadProject.js';
 
@@ -14,11 +15,13 @@ export function projectYamlPlugin(): FesterPlugin {
           if (!/\.ya?ml$/.test(basename(req.file))) return undefined;
           const source = loadProject(req.file);
           const targets = [...(req.targets ?? source.data.targets ?? ['host'])];
-          const origin = { file: source.file, ...source.locate(['targets']) };
           const tools = new Map<string, { cc: string; cxx: string; ar: string }>();
           if ((source.data.artifacts ?? []).length > 0) {
             for (const t of targets) {
-              const tc = await build.toolchain(t, origin);
+              const tc = await build.toolchain(t, { file: source.file }).catch((e: unknown) => {
+                // Point a toolchain problem at `targets:`; positions are computed only for errors.
+                throw isFesterError(e) && e.location?.line === undefined ? e.at({ file: source.file, ...source.locate(['targets']) }) : e;
+              });
               tools.set(t, { cc: basename(tc.tools.cc!), cxx: basename(tc.tools.cxx ?? tc.tools.cc!), ar: basename(tc.tools.ar!) });
             }
           }

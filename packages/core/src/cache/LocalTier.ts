@@ -1,4 +1,4 @@
-import cacache from 'cacache';
+import type cacacheT from 'cacache';
 import { join } from 'node:path';
 import { sha256 } from '../fingerprint/hash.js';
 import type { AcEntry, CacheHit } from '../types.js';
@@ -6,6 +6,13 @@ import type { AcEntry, CacheHit } from '../types.js';
 /** cacache speaks SRI; Fester speaks hex sha256. */
 export function integrityOf(hex: string): string {
   return `sha256-${Buffer.from(hex, 'hex').toString('base64')}`;
+}
+
+let cacacheModule: typeof cacacheT | undefined;
+/** cacache is loaded on first use: an up-to-date build never asks the cache. */
+async function lib(): Promise<typeof cacacheT> {
+  cacacheModule ??= (await import('cacache')).default;
+  return cacacheModule;
 }
 
 export interface CorruptReport { key: string; digest?: string; message: string }
@@ -33,6 +40,7 @@ export class LocalTier {
   }
 
   async get(key: string, onCorrupt: (r: CorruptReport) => void): Promise<CacheHit | undefined> {
+    const cacache = await lib();
     let entry: AcEntry;
     try {
       const got = await cacache.get(this.dir, `ac/${key}`);
@@ -61,6 +69,7 @@ export class LocalTier {
   }
 
   async store(key: string, entry: AcEntry, blobs: Map<string, Buffer>): Promise<void> {
+    const cacache = await lib();
     for (const [digest, data] of blobs) {
       const integrity = integrityOf(digest);
       if (await cacache.get.hasContent(this.dir, integrity)) continue;
@@ -72,6 +81,7 @@ export class LocalTier {
 
   /** Remove an entry and, if known, the bad blob, so nothing corrupt is served again. */
   async drop(key: string, digest?: string): Promise<void> {
+    const cacache = await lib();
     // removeFully: drop the index bucket line too, so a later `verify` does not resurrect it.
     await (cacache.rm.entry as (c: string, k: string, o: object) => Promise<unknown>)(this.dir, `ac/${key}`, { removeFully: true }).catch(() => {});
     if (digest) await cacache.rm.content(this.dir, integrityOf(digest)).catch(() => {});

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { cosmiconfig, type Loader } from 'cosmiconfig';
+import type { Loader } from 'cosmiconfig';
 import { FesterError, isFesterError } from '../errors/FesterError.js';
-import { PluginOptionError } from './pluginOptions.js';
+import { isPluginOptionError } from './pluginOptions.js';
 import { didYouMean } from '../errors/didYouMean.js';
-import { CONFIG_KEYS, configSchema } from './schema.js';
 import type { FesterConfig } from './types.js';
 
 export const SEARCH_PLACES = ['festerconfig.ts', 'festerconfig.mts', 'festerconfig.js', 'festerconfig.mjs', 'festerconfig.json'];
@@ -26,25 +25,27 @@ export interface LoadedConfig {
  * explicit `--config` file. No config file at all is fine: the defaults apply.
  */
 export async function loadConfig(searchFrom: string, explicit?: string): Promise<LoadedConfig> {
+  const file = explicit ? resolve(explicit) : findConfigFile(searchFrom);
+  if (!file) return { config: { plugins: [] } };
+  // cosmiconfig, jiti and zod load only when there is a config to read.
+  const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig('fester', {
     searchPlaces: SEARCH_PLACES,
     searchStrategy: 'project',
     loaders: { '.ts': jitiLoader, '.mts': jitiLoader, '.js': jitiLoader, '.mjs': jitiLoader },
     cache: false,
   });
-  const file = explicit ? resolve(explicit) : findConfigFile(searchFrom);
-  if (!file) return { config: { plugins: [] } };
   if (!existsSync(file)) throw new FesterError('FE0003', { message: `config file not found: ${explicit}`, hint: 'check the --config path' });
   let found: { config: unknown; filepath: string } | null;
   try {
     found = await explorer.load(file);
   } catch (e) {
-    if (e instanceof PluginOptionError) throw optionError(file, e.option, e.message, e.hint, 'FE0204');
+    if (isPluginOptionError(e)) throw optionError(file, e.option, e.message, e.hint, 'FE0204');
     if (isFesterError(e)) throw e;
     throw loadError(e, file);
   }
   if (!found) return { config: { plugins: [] } };
-  return { config: validateConfig(found.config, found.filepath), file: found.filepath };
+  return { config: await validateConfig(found.config, found.filepath), file: found.filepath };
 }
 
 /** The first festerconfig.* from `dir` up to the nearest folder with a package.json. */
@@ -76,7 +77,8 @@ function loadError(e: unknown, file: string): FesterError {
 }
 
 /** Validate a loaded config object; errors name the option, its line in the file, and the fix. */
-export function validateConfig(raw: unknown, file: string): FesterConfig {
+export async function validateConfig(raw: unknown, file: string): Promise<FesterConfig> {
+  const { CONFIG_KEYS, configSchema } = await import('./schema.js');
   const parsed = configSchema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data as FesterConfig;
   const issue = parsed.error.issues.find((i) => i.code === 'unrecognized_keys') ?? parsed.error.issues[0]!;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { FesterError } from '../errors/FesterError.js';
+import { FesterError, isFesterError } from '../errors/FesterError.js';
 
 /** Thrown by a plugin factory for a bad option; the config loader adds file and line. */
 export class PluginOptionError extends FesterError {
@@ -23,4 +23,9 @@ export function pluginOptions<S extends z.ZodType>(plugin: string, schema: S, op
   const option = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.map(String).join('.');
   const what = issue.code === 'unrecognized_keys' ? `unknown option "${option}"` : `option "${option}": ${issue.message}`;
   throw new PluginOptionError(plugin, option.split('.')[0] ?? '', `plugin "${plugin}": ${what}`, `fix the options passed to ${plugin}(…) in festerconfig`);
+}
+
+/** Recognised by shape, not class identity (a plugin may carry its own copy of the core). */
+export function isPluginOptionError(e: unknown): e is PluginOptionError {
+  return isFesterError(e) && e.code === 'FE0204' && typeof (e as { option?: unknown }).option === 'string';
 }

@@ -40,6 +40,7 @@ export class FesterError extends Error {
     this.details = init.details;
     this.exitCode = entry.exit;
     this.subjects = init.subjects ?? [];
+    Object.defineProperty(this, FESTER_ERROR, { value: true });
   }
 
   /** `file:line:col` or just the file, or undefined. */
@@ -73,6 +74,13 @@ export class FesterError extends Error {
   }
 }
 
+/**
+ * Branded with a global symbol rather than checked with instanceof: a plugin may load its own
+ * copy of @fester/core (another version, or the CLI's bundle beside node_modules), and its
+ * coded errors must still be recognised as such.
+ */
+export const FESTER_ERROR = Symbol.for('fester.error');
+
 export function isFesterError(e: unknown): e is FesterError {
-  return e instanceof FesterError;
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[FESTER_ERROR] === true;
 }

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import type { Command, ExecuteResult } from '../hooks.js';
 
 const MAX_OUTPUT = 1024 * 1024;
@@ -10,6 +9,8 @@ const MAX_OUTPUT = 1024 * 1024;
 export async function runCommand(cmd: Command, signal: AbortSignal): Promise<ExecuteResult> {
   const t0 = performance.now();
   const [file, ...args] = cmd.argv;
+  // Loaded on first use: a no-op build never runs a command and should not pay for execa.
+  const { execa } = await import('execa');
   const child = execa(file!, args, {
     cwd: cmd.cwd,
     env: cmd.env,

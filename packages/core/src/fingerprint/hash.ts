@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Piscina as PiscinaT } from 'piscina';
 
 /** Files at least this big are hashed in a worker thread so the event loop keeps dispatching. */
@@ -20,7 +21,9 @@ export async function hashFile(path: string, size: number): Promise<string> {
   if (size < BIG_FILE) return hashFileSync(path);
   if (!pool) {
     const { Piscina } = await import('piscina');
-    pool = new Piscina({ filename: new URL('./hashWorker.js', import.meta.url).href, maxThreads: 2, idleTimeout: 1000 });
+    // Resolved by package name so it is found from the CLI bundle as well as from core itself.
+    const filename = createRequire(import.meta.url).resolve('@fester/core/hashWorker');
+    pool = new Piscina({ filename, maxThreads: 2, idleTimeout: 1000 });
     // An unhandled pool error would crash the process; a task's own failure rejects its promise.
     pool.on('error', () => {});
   }

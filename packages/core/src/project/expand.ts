@@ -105,13 +105,13 @@ function indexArtifacts(src: ProjectSource, arts: ArtifactYaml[]): Map<string, I
 function globSources(src: ProjectSource, a: ArtifactYaml, i: number): string[] {
   const seen = new Set<string>();
   a.sources.forEach((pattern, j) => {
-    const at = { file: src.file, ...src.locate(['artifacts', i, 'sources', j]) };
+    const at = () => ({ file: src.file, ...src.locate(['artifacts', i, 'sources', j]) });
     if (!staysInside(pattern)) {
-      throw new FesterError('FE0103', { message: `source "${pattern}" is outside the project root`, location: at, hint: 'sources are globs relative to `root`' });
+      throw new FesterError('FE0103', { message: `source "${pattern}" is outside the project root`, location: at(), hint: 'sources are globs relative to `root`' });
     }
     const found = expandPattern(src.root, pattern, a.exclude ?? [], src.out);
     if (found.length === 0 || (!isGlob(pattern) && !existsUnder(src.root, pattern))) {
-      throw new FesterError('FE0104', { message: `"${pattern}" in artifact "${a.name}" matches no file`, location: at });
+      throw new FesterError('FE0104', { message: `"${pattern}" in artifact "${a.name}" matches no file`, location: at() });
     }
     for (const f of found) seen.add(posix.normalize(f));
   });
@@ -129,15 +129,14 @@ function existsUnder(root: string, p: string): boolean {
 function resolveLinks(src: ProjectSource, arts: ArtifactYaml[], byName: Map<string, Indexed>): Map<string, string[]> {
   arts.forEach((a, i) => (a.link ?? []).forEach((name, j) => {
     const dep = byName.get(name);
+    if (dep && dep.art.kind !== 'executable') return;
     const at = { file: src.file, ...src.locate(['artifacts', i, 'link', j]) };
     const libs = arts.filter((x) => x.kind !== 'executable').map((x) => x.name);
     if (!dep) {
       const s = didYouMean(name, libs);
       throw new FesterError('FE0105', { message: `artifact "${a.name}" links "${name}", which is not declared`, location: at, hint: s ? `did you mean "${s}"?` : `libraries in this project: ${libs.join(', ') || 'none'}` });
     }
-    if (dep.art.kind === 'executable') {
-      throw new FesterError('FE0105', { message: `artifact "${a.name}" links "${name}", which is an executable`, location: at, hint: `only libraries can be linked: ${libs.join(', ') || 'none'}` });
-    }
+    throw new FesterError('FE0105', { message: `artifact "${a.name}" links "${name}", which is an executable`, location: at, hint: `only libraries can be linked: ${libs.join(', ') || 'none'}` });
   }));
   const links = (n: string) => byName.get(n)!.art.link ?? [];
   const checked = new Set<string>();

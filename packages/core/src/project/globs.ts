@@ -1,4 +1,7 @@
-import { globSync } from 'tinyglobby';
+import type * as Tinyglobby from 'tinyglobby';
+import { lazy } from '../util/lazy.js';
+
+const tinyglobby = lazy<typeof Tinyglobby>('tinyglobby');
 
 const GLOB_CHARS = /[*?[\]{}!]/;
 
@@ -17,7 +20,7 @@ export function staysInside(pattern: string): boolean {
  */
 export function expandPattern(root: string, pattern: string, exclude: readonly string[], outDir: string): string[] {
   if (!isGlob(pattern)) return [pattern];
-  return globSync(pattern, {
+  return tinyglobby().globSync(pattern, {
     cwd: root,
     ignore: [...exclude, `${outDir}/**`, '.fester/**', '**/node_modules/**'],
     onlyFiles: true,

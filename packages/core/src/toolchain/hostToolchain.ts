@@ -1,13 +1,13 @@
 import { basename, dirname } from 'node:path';
-import { execaSync } from 'execa';
 import { FesterError } from '../errors/FesterError.js';
 import type { Toolchain } from '../types.js';
 import { baseEnv } from './baseEnv.js';
 import { ToolchainDigestCache } from './digestCache.js';
 import { which } from './which.js';
 
-function ask(cc: string, ...args: string[]): string {
-  const r = execaSync(cc, args, { reject: false, extendEnv: false, env: baseEnv([dirname(cc)]) });
+async function ask(cc: string, ...args: string[]): Promise<string> {
+  const { execa } = await import('execa');
+  const r = await execa(cc, args, { reject: false, extendEnv: false, env: baseEnv([dirname(cc)]) });
   return String(r.stdout ?? '').trim();
 }
 
@@ -15,7 +15,7 @@ function ask(cc: string, ...args: string[]): string {
  * The machine's own gcc/g++/ar (`host`). Its digest covers the driver, cc1, as, ld, ar and the
  * version strings, so a compiler upgrade never serves a stale object.
  */
-export function hostToolchain(cacheDir: string, origin?: { file: string; line?: number; col?: number }): Toolchain {
+export async function hostToolchain(cacheDir: string, origin?: { file: string; line?: number; col?: number }): Promise<Toolchain> {
   const cc = which(process.env.FESTER_HOST_CC ?? 'gcc') ?? which('cc');
   if (!cc) throw new FesterError('FE0301', { message: 'no C compiler for target "host": gcc is not on PATH', location: origin, hint: 'install it: apt-get install gcc (Debian), or set FESTER_HOST_CC' });
   const ar = which('ar');
@@ -25,13 +25,13 @@ export function hostToolchain(cacheDir: string, origin?: { file: string; line?: 
   const id = `host:${cc}:${cxx}:${ar}`;
   let hit = cache.lookup(id);
   if (!hit) {
-    const prog = (name: string) => { const p = ask(cc, `-print-prog-name=${name}`); return which(p) ?? p; };
+    const prog = async (name: string) => { const p = await ask(cc, `-print-prog-name=${name}`); return which(p) ?? p; };
     const facts: Record<string, string> = {
-      version: ask(cc, '-dumpfullversion'),
-      machine: ask(cc, '-dumpmachine'),
-      'path.cc1': prog('cc1'),
-      'path.as': prog('as'),
-      'path.ld': prog('ld'),
+      version: await ask(cc, '-dumpfullversion'),
+      machine: await ask(cc, '-dumpmachine'),
+      'path.cc1': await prog('cc1'),
+      'path.as': await prog('as'),
+      'path.ld': await prog('ld'),
     };
     const digest = cache.compute(id, [cc, cxx, ar, facts['path.cc1']!, facts['path.as']!, facts['path.ld']!], facts);
     hit = { digest, facts };
