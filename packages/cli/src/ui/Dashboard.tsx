@@ -5,7 +5,7 @@ import type { DashboardState } from './dashboardState.js';
 const BAR = 30;
 
 function bar(done: number, total: number): string {
-  const n = total === 0 ? BAR : Math.round((done / total) * BAR);
+  const n = total === 0 ? 0 : Math.round((done / total) * BAR);
   return '█'.repeat(n) + '░'.repeat(BAR - n);
 }
 

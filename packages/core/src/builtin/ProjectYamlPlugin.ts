@@ -1,7 +1,9 @@
 import { basename } from 'node:path';
 import type { Compiler } from '../Compiler.js';
 import type { FesterPlugin } from '../config/types.js';
-import { isFesterError } from '../errors/FesterError.js';
+import { FesterError, isFesterError } from '../errors/FesterError.js';
+import { didYouMean } from '../errors/didYouMean.js';
+import { KNOWN_TARGETS } from '../project/targets.js';
 import { expandProject } from '../project/expand.js';
 import { loadProject } from '../project/loadProject.js';
 
@@ -15,6 +17,11 @@ export function projectYamlPlugin(): FesterPlugin {
           if (!/\.ya?ml$/.test(basename(req.file))) return undefined;
           const source = loadProject(req.file);
           const targets = [...(req.targets ?? source.data.targets ?? ['host'])];
+          const unknown = targets.find((t) => !(KNOWN_TARGETS as readonly string[]).includes(t));
+          if (unknown) {
+            const s = didYouMean(unknown, KNOWN_TARGETS);
+            throw new FesterError('FE0110', { message: `unknown target "${unknown}" (from --target)`, hint: `${s ? `did you mean "${s}"? ` : ''}known targets: ${KNOWN_TARGETS.join(', ')}` });
+          }
           const tools = new Map<string, { cc: string; cxx: string; ar: string }>();
           if ((source.data.artifacts ?? []).length > 0) {
             for (const t of targets) {

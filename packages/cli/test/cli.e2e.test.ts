@@ -1,0 +1,71 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, fester, fixture } from '../../../test/helpers.js';
+
+describe('the fester command', () => {
+  const fx = fixture('hello');
+  afterAll(() => fx.cleanup());
+  const run = (args: string[]) => fester(args, { cwd: fx.dir, cache: fx.cache });
+
+  it('--version prints the package version', async () => {
+    const r = await run(['--version']);
+    expect(r.exitCode).toBe(0);
+    const { version } = JSON.parse(readFileSync(join(BIN, '../../package.json'), 'utf8'));
+    expect(r.stdout.trim()).toBe(version);
+  });
+
+  it('--help lists the commands', async () => {
+    const r = await run(['--help']);
+    expect(r.exitCode).toBe(0);
+    for (const c of ['fester build', 'fester clean', 'fester explain']) expect(r.stdout).toContain(c);
+  });
+
+  it('--json prints one JSON event per line and a final result', async () => {
+    const r = await run(['build', '--json']);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0].type).toBe('build.started');
+    expect(lines.some((l) => l.type === 'graph.resolved' && l.actions === 8)).toBe(true);
+    expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'success', counts: { total: 8 } });
+    const seqs = lines.filter((l) => l.seq).map((l) => l.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
+  it('--target with an unknown target lists the known ones', async () => {
+    const r = await run(['build', '--target', 'arm64-linux']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error FE0110: unknown target "arm64-linux"[\s\S]*known targets: host, x86_64-linux-gnu/m);
+  });
+
+  it('-j must be a positive integer', async () => {
+    const r = await run(['build', '-j', '0']);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/jobs|-j/);
+  });
+
+  it('explain on an unknown action says so with a code', async () => {
+    const r = await run(['explain', 'nope.o']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error FE0111: no action "nope.o"/m);
+  });
+
+  it('clean removes the out dir and keeps the cache', async () => {
+    const r = await run(['clean']);
+    expect(r.exitCode).toBe(0);
+    expect(existsSync(join(fx.dir, 'build'))).toBe(false);
+    expect(existsSync(join(fx.cache, 'local'))).toBe(true);
+  });
+
+  it('on a TTY the Ink dashboard draws progress and the summary', async () => {
+    // `script` gives the child a real pseudo-terminal, as a user's shell would.
+    const r = await execa('script', ['-qec', `stty cols 100 rows 40; ${process.execPath} ${BIN} build`, '/dev/null'], {
+      cwd: fx.dir, reject: false, env: { FESTER_CACHE_DIR: fx.cache, TERM: 'xterm-256color', CI: '', COLUMNS: '100' },
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/█/);
+    expect(r.stdout).toMatch(/hit ratio \d+%/);
+    expect(r.stdout).toContain('built: 8 actions');
+  });
+});
