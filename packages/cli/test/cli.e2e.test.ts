@@ -69,3 +69,32 @@ describe('the fester command', () => {
     expect(r.stdout).toContain('built: 8 actions');
   });
 });
+
+describe('big inputs and --config', () => {
+  const fx = fixture('bad-inputs');
+  afterAll(() => fx.cleanup());
+
+  it('a big input is fingerprinted in a worker thread and its output cached by digest', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(fx.dir, 'big.bin'), randomBytes(6 * 1024 * 1024));
+    writeFileSync(join(fx.dir, 'project.yaml'), 'name: big\nactions:\n  - id: copy\n    run: [cp, "{root}/big.bin", big.out]\n    inputs: [big.bin]\n    outputs: [big.out]\n');
+    expect((await fester(['build'], { cwd: fx.dir, cache: fx.cache })).exitCode).toBe(0);
+    expect(readFileSync(join(fx.dir, 'build/host/big.out')).equals(readFileSync(join(fx.dir, 'big.bin')))).toBe(true);
+    writeFileSync(join(fx.dir, 'big.bin'), randomBytes(6 * 1024 * 1024));
+    const r = await fester(['build', '--json'], { cwd: fx.dir, cache: fx.cache });
+    const miss = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'cache.miss');
+    expect(miss).toMatchObject({ reason: 'inputs-changed', changed: [{ path: 'big.bin' }] });
+  });
+
+  it('--config loads a config from an explicit path', async () => {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(fx.dir, 'other.config.mjs'), "export default { jobs: 'x' };\n");
+    const r = await fester(['build', '--config', 'other.config.mjs'], { cwd: fx.dir, cache: fx.cache });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error FE0202 other\.config\.mjs:1:\d+: invalid option "jobs"/m);
+    const missing = await fester(['build', '--config', 'nope.ts'], { cwd: fx.dir, cache: fx.cache });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/^error FE0003: config file not found: nope.ts/m);
+  });
+});
