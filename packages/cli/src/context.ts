@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Compiler, FesterError, loadConfig } from '@fester/core';
+import { withDefaultPlugins } from './defaultPlugins.js';
 
 /** The project file a command means: the argument, a folder's project.yaml, or ./project.yaml. */
 export function resolveProjectFile(arg: string | undefined, cwd = process.cwd()): string {
@@ -20,5 +21,5 @@ export interface CompilerFlags {
 /** Load festerconfig (searched from the project's folder, or --config) and make a Compiler. */
 export async function createCompiler(projectFile: string, flags: CompilerFlags): Promise<Compiler> {
   const { config, file } = await loadConfig(dirname(projectFile), flags.config);
-  return new Compiler({ config, configFile: file, jobs: flags.jobs });
+  return new Compiler({ config: withDefaultPlugins(config), configFile: file, jobs: flags.jobs });
 }

@@ -27,7 +27,7 @@ const cases: Case[] = [
   { name: 'an output escaping the out dir', yaml: 'name: x\nactions:\n  - id: evil\n    run: [touch, ../../evil]\n    outputs: [../../evil]\n', code: 'FE0107', where: /project\.yaml:5:15/, text: /escapes the out dir/, exit: 2 },
   { name: 'an unknown target', yaml: 'name: x\ntargets: [host, arm64]\n', code: 'FE0110', where: /project\.yaml:2:17/, text: /unknown target "arm64"[\s\S]*known targets: host/, exit: 2 },
   { name: 'a missing required key', yaml: 'artifacts: []\n', code: 'FE0103', where: /project\.yaml:1:1/, text: /missing required key "name"/, exit: 2 },
-  { name: 'a missing compiler', yaml: EXE, code: 'FE0301', where: /project\.yaml/, text: /gcc is not on PATH[\s\S]*apt-get install gcc/, exit: 3, env: { PATH: '/nonexistent' } },
+  { name: 'a missing compiler', yaml: EXE, code: 'FE0301', where: /project\.yaml/, text: /gcc not found in \/nonexistent[\s\S]*apt-get install gcc/, exit: 3, env: { FESTER_TOOLCHAIN_PATH: '/nonexistent' } },
   { name: 'festerconfig.ts with a syntax error', yaml: EXE, config: "import { defineConfig } from '@fester/core';\nexport default defineConfig({\n  jobs: 2,\n  plugins: [,,\n});\n", code: 'FE0201', where: /festerconfig\.ts:5:1/, text: /syntax error/, exit: 2 },
   { name: 'festerconfig.ts with an unknown option', yaml: EXE, config: "import { defineConfig } from '@fester/core';\nexport default defineConfig({\n  jobs: 2,\n  cachedir: '/tmp/x',\n});\n", code: 'FE0202', where: /festerconfig\.ts:4:3/, text: /unknown option "cachedir"[\s\S]*did you mean "cacheDir"/, exit: 2 },
   { name: 'festerconfig.ts with an invalid value', yaml: EXE, config: "export default {\n  jobs: 'many',\n};\n", code: 'FE0202', where: /festerconfig\.ts:2:3/, text: /invalid option "jobs"/, exit: 2 },

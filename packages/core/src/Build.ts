@@ -8,7 +8,7 @@ import { closeHashPool } from './fingerprint/hash.js';
 import { FileDigests } from './fingerprint/FileDigests.js';
 import { createBuildHooks, type BuildHooks } from './hooks.js';
 import type { EventPayload, FesterEvent } from './journal/events.js';
-import type { Journal } from './journal/Journal.js';
+import { Journal } from './journal/Journal.js';
 import type { ProjectSource } from './project/types.js';
 import { BuildLoop } from './runner/BuildLoop.js';
 import { loadState, saveState, type StateData } from './state/BuildState.js';
@@ -20,8 +20,12 @@ export interface BuildRequest {
   file: string;
   targets?: readonly string[];
   keepGoing?: boolean;
+  /** Build even for toolchains that have not validated (outputs are still ELF-checked). */
+  skipToolchainValidation?: boolean;
   /** Aborting stops new work, kills running commands and removes their partial outputs. */
   signal?: AbortSignal;
+  /** false: record events in memory only (inspection commands such as `fester toolchain`). */
+  journal?: boolean;
 }
 
 /** One run of the pipeline over a project (webpack's Compilation). */
@@ -43,7 +47,7 @@ export class Build {
     this.request = request;
     this.id = compiler.nextBuildId();
     this.signal = request.signal ?? new AbortController().signal;
-    this.journal = compiler.journalFor(request.file);
+    this.journal = request.journal === false ? new Journal(null, compiler.sessionId) : compiler.journalFor(request.file);
   }
 
   /** Append an event to the journal and hand it to every `event` tap. */
@@ -57,9 +61,10 @@ export class Build {
   toolchain(target: string, origin?: { file: string; line?: number; col?: number }): Promise<Toolchain> {
     let p = this.toolchains.get(target);
     if (!p) {
-      p = this.hooks.resolveToolchain.promise({ target, origin }).then((tc) => {
+      p = this.hooks.resolveToolchain.promise({ target, origin }).then(async (tc) => {
         if (!tc) throw new FesterError('FE0303', { message: `no toolchain for target "${target}"`, location: origin });
         this.emit({ type: 'toolchain.resolved', target, digest: tc.digest, version: tc.version, tools: { ...tc.tools } });
+        await this.hooks.toolchainResolved.promise(tc);
         return tc;
       });
       this.toolchains.set(target, p);
@@ -117,7 +122,7 @@ export class Build {
     const durationMs = performance.now() - t0;
     if (outcome.status === 'success') await this.hooks.snapshot.promise({ phase: 'after', outDir: this.outDir });
     this.emit({ type: 'build.finished', status: outcome.status, durationMs, counts: { ...outcome.counts } });
-    const result: BuildResult = { buildId: this.id, sessionId: compiler.sessionId, ...outcome, durationMs, journalPath: this.journal.path };
+    const result: BuildResult = { buildId: this.id, sessionId: compiler.sessionId, ...outcome, durationMs, journalPath: this.journal.path ?? '' };
     await compiler.hooks.afterBuild.promise(this, result);
     this.journal.flush();
     return result;

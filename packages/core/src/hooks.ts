@@ -137,6 +137,8 @@ export function createBuildHooks() {
   return guarded({
     resolve: new AsyncSeriesBailHook<[ResolveRequest], ResolvedProject | undefined>(['request']),
     resolveToolchain: new AsyncSeriesBailHook<[ToolchainRequest], Toolchain | undefined>(['request']),
+    /** After a target's toolchain is resolved, before any action uses it: validation gates here. */
+    toolchainResolved: new AsyncSeriesHook<[Toolchain]>(['toolchain']),
     afterResolve: new AsyncSeriesWaterfallHook<[ActionSpec[]]>(['actions']),
     fingerprint: new AsyncSeriesWaterfallHook<[FingerprintParts]>(['parts']),
     cacheGet: new AsyncSeriesBailHook<[CacheGetRequest], CacheHit | undefined>(['request']),

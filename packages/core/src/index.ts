@@ -18,3 +18,7 @@ export { CACHE_STAGE } from './cache/localCachePlugin.js';
 export { LocalTier } from './cache/LocalTier.js';
 export { explainAction, type Explanation } from './explain/explainAction.js';
 export { VERSION } from './version.js';
+export { targetSpec, nativeTriple, type TargetSpec } from './toolchain/targets.js';
+export { gccToolchain, toolchainSearchPath, type ToolchainConfig } from './toolchain/gccToolchain.js';
+export { baseEnv } from './toolchain/baseEnv.js';
+export { which } from './toolchain/which.js';

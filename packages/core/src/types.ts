@@ -39,6 +39,11 @@ export interface Toolchain {
   readonly digest: string;
   /** The whole environment an action of this toolchain runs with (isolation: nothing inherited). */
   readonly env: Readonly<Record<string, string>>;
+  /** Flags the target needs on every compile / link (e.g. -mthumb, --sysroot), before the project's. */
+  readonly cflags: readonly string[];
+  readonly ldflags: readonly string[];
+  /** Appended to executable names (`.elf` for bare-metal targets). */
+  readonly exeSuffix: string;
 }
 
 /** A machine that runs actions. The embedded default has exactly one, `local`. */

@@ -30,6 +30,7 @@ export class BuildCommand extends FesterCommand {
   target = Option.Array('--target', { description: 'Build only these targets (repeatable)' });
   json = Option.Boolean('--json', false, { description: 'Print journal events as JSON lines' });
   keepGoing = Option.Boolean('-k,--keep-going', false, { description: 'Go on with independent actions after a failure' });
+  skipValidation = Option.Boolean('--skip-toolchain-validation', false, { description: 'Build for toolchains that have not validated (outputs are still ELF-checked)' });
   config = Option.String('-c,--config', { description: 'Path of festerconfig.* (default: searched from the project folder)' });
 
   async run(): Promise<number> {
@@ -39,7 +40,7 @@ export class BuildCommand extends FesterCommand {
     reporter.attach(compiler);
     const signals = abortOnSignals(() => compiler.flushJournal());
     try {
-      const result = await compiler.run({ file, targets: this.target, keepGoing: this.keepGoing, signal: signals.signal });
+      const result = await compiler.run({ file, targets: this.target, keepGoing: this.keepGoing, signal: signals.signal, skipToolchainValidation: this.skipValidation });
       await reporter.done(result);
       if (result.status === 'interrupted') return 130;
       return result.status === 'success' ? 0 : 1;

@@ -1,6 +1,6 @@
 import type { Compiler } from '../Compiler.js';
 import { localCachePlugin } from '../cache/localCachePlugin.js';
-import { hostToolchainPlugin } from './HostToolchainPlugin.js';
+import { gccToolchainPlugin } from './GccToolchainPlugin.js';
 import { localExecutorPlugin } from './LocalExecutorPlugin.js';
 import { outputsExistPlugin } from './OutputsExistPlugin.js';
 import { projectYamlPlugin } from './ProjectYamlPlugin.js';
@@ -11,7 +11,7 @@ import { reproduciblePathsPlugin } from './ReproduciblePathsPlugin.js';
  * (webpack's WebpackOptionsApply). Nothing here is special: a plugin can replace any of it.
  */
 export function applyDefaults(compiler: Compiler): void {
-  for (const p of [projectYamlPlugin(), hostToolchainPlugin(), localCachePlugin(), localExecutorPlugin(), reproduciblePathsPlugin(), outputsExistPlugin()]) {
+  for (const p of [projectYamlPlugin(), gccToolchainPlugin(), localCachePlugin(), localExecutorPlugin(), reproduciblePathsPlugin(), outputsExistPlugin()]) {
     p.apply(compiler);
   }
 }

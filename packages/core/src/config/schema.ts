@@ -10,6 +10,14 @@ export const configSchema = z.strictObject({
   jobs: z.number().int().positive().optional(),
   cacheDir: z.string().min(1).optional(),
   scheduler: z.looseObject({ mode: z.string().optional() }).optional(),
+  toolchains: z.record(z.string(), z.strictObject({
+    prefix: z.string().optional(),
+    path: z.array(z.string()).optional(),
+    sysroot: z.string().optional(),
+    cc: z.string().optional(),
+    cxx: z.string().optional(),
+    ar: z.string().optional(),
+  })).optional(),
 });
 
 export const CONFIG_KEYS = Object.keys(configSchema.shape);

@@ -1,4 +1,5 @@
 import type { Compiler } from '../Compiler.js';
+import type { ToolchainConfig } from '../toolchain/gccToolchain.js';
 
 /** A plugin: made by a factory that takes its options (DESIGN §4). */
 export interface FesterPlugin {
@@ -14,6 +15,8 @@ export interface FesterConfig {
   cacheDir?: string;
   /** Scheduler settings, read by scheduler plugins. */
   scheduler?: { mode?: string; [k: string]: unknown };
+  /** Toolchains by target, replacing discovery (prefix, search path, sysroot, tools). */
+  toolchains?: Record<string, ToolchainConfig>;
 }
 
 /** Identity function that gives festerconfig.ts its types. */

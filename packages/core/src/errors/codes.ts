@@ -29,10 +29,14 @@ export const CODES = {
   FE0301: { title: 'compiler not found', hint: 'install it: apt-get install gcc (or put it on PATH)', exit: 3 },
   FE0302: { title: 'archiver not found', hint: 'install it: apt-get install binutils', exit: 3 },
   FE0303: { title: 'no toolchain for target', hint: 'install the target’s cross toolchain or configure one in festerconfig.ts', exit: 3 },
+  FE0304: { title: 'sysroot missing', hint: 'install the target’s C library (e.g. libc6-dev-arm64-cross) or fix the configured sysroot', exit: 3 },
+  FE0305: { title: 'toolchain failed validation', hint: 'fix or reinstall the toolchain, then run `fester toolchain validate`', exit: 3 },
+  FE0306: { title: 'cannot run the probe under qemu', hint: 'install qemu-user (apt-get install qemu-user) and the target’s libc', exit: 3 },
   // 04xx — execution
   FE0401: { title: 'action failed', hint: 'fix the error shown above; other actions were stopped (use --keep-going to go on)', exit: 1 },
   FE0402: { title: 'action did not produce a declared output', hint: 'make the command write every path listed in `outputs`', exit: 1 },
   FE0403: { title: 'build failed', hint: 'see the failing actions above', exit: 1 },
+  FE0404: { title: 'output does not match the target', hint: 'the toolchain produced code for another machine; check the target’s toolchain configuration', exit: 1 },
   // 05xx — cache
   FE0501: { title: 'cache entry is corrupt', hint: 'it was deleted and the action rebuilt; run `fester cache verify` to check the rest', exit: 1 },
   FE0502: { title: 'cache directory is not usable', hint: 'check $FESTER_CACHE_DIR: it must be a writable directory', exit: 3 },

@@ -8,7 +8,8 @@ import type { EventPayload, FesterEvent } from './events.js';
  * handler can make the journal complete before the process exits.
  */
 export class Journal {
-  readonly path: string;
+  /** The JSONL file, or null for a memory-only journal (commands that record nothing). */
+  readonly path: string | null;
   readonly session: string;
   private fd: number;
   private seq = 0;
@@ -16,9 +17,10 @@ export class Journal {
   private scheduled = false;
   private closed = false;
 
-  constructor(path: string, session: string) {
+  constructor(path: string | null, session: string) {
     this.path = path;
     this.session = session;
+    if (path === null) { this.fd = -1; this.closed = true; return; }
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'a');
   }

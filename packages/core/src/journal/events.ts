@@ -34,6 +34,7 @@ export type EventPayload =
   | { type: 'build.started'; file: string; targets: string[]; jobs: number; nodes: string[] }
   | { type: 'graph.resolved'; project: string; actions: number; edges: number; artifacts: string[]; targets: string[]; durationMs: number }
   | { type: 'toolchain.resolved'; target: string; digest: string; version: string; tools: Record<string, string> }
+  | { type: 'toolchain.validated'; target: string; digest: string; ok: boolean; cached: boolean; steps: { name: string; ok: boolean; detail: string }[] }
   | { type: 'action.uptodate'; action: string; key: string }
   | { type: 'cache.hit'; action: string; key: string; tier: string; outputs: { path: string; digest: string }[] }
   | { type: 'cache.miss'; action: string; key: string; reason: MissReason; changed: InputChange[]; previousKey?: string }

@@ -11,7 +11,8 @@ import type { ProjectSource } from './types.js';
  */
 export function expandCustomActions(src: ProjectSource, target: string, outT: string): ActionSpec[] {
   const toRoot = posix.relative(outT, '.') || '.';
-  return (src.data.actions ?? []).map((a, i) => {
+  return (src.data.actions ?? []).flatMap((a, i) => {
+    if (a.targets && !a.targets.includes(target as never)) return [];
     const outputs = a.outputs.map((o, j) => {
       const p = posix.normalize(`${outT}/${o}`);
       if (o.startsWith('/') || !p.startsWith(`${outT}/`)) {
@@ -33,7 +34,7 @@ export function expandCustomActions(src: ProjectSource, target: string, outT: st
       }
       return found;
     });
-    return {
+    return [{
       id: `${target}/${a.id}`,
       kind: 'custom',
       target,
@@ -44,6 +45,6 @@ export function expandCustomActions(src: ProjectSource, target: string, outT: st
       orderOnly: [],
       env: { FESTER_ROOT: toRoot, FESTER_TARGET: target },
       meta: { yamlIndex: i },
-    } satisfies ActionSpec;
+    } satisfies ActionSpec];
   });
 }

@@ -15,14 +15,23 @@ export interface TargetTools {
   cc: string;
   cxx: string;
   ar: string;
+  /** Flags the target itself needs (toolchain), placed before the project's. */
+  cflags: readonly string[];
+  ldflags: readonly string[];
+  exeSuffix: string;
 }
 
 const CXX = /\.(cc|cpp|cxx|C|c\+\+)$/;
 
-function outputName(a: ArtifactYaml): string {
+function outputName(a: ArtifactYaml, exeSuffix: string): string {
   if (a.kind === 'static-library') return `lib${a.name}.a`;
   if (a.kind === 'shared-library') return `lib${a.name}.so`;
-  return a.name;
+  return `${a.name}${exeSuffix}`;
+}
+
+/** Whether an artifact (or raw action) is built for a target: all targets unless it lists some. */
+export function builtFor(item: { targets?: readonly string[] }, target: string): boolean {
+  return !item.targets || item.targets.includes(target);
 }
 
 /** Artifacts × targets → compile / archive / link actions, plus the raw `actions` per target. */
@@ -39,7 +48,8 @@ export function expandProject(src: ProjectSource, targets: readonly string[], to
     const generated = custom.flatMap((c) => c.outputs);
     actions.push(...custom);
     arts.forEach((a, i) => {
-      const flags = mergeFlags(src.data.defaults, a);
+      if (!builtFor(a, target)) return;
+      const flags = mergeFlags(src.data, a, target);
       const pic = a.kind === 'shared-library' ? ['-fPIC'] : [];
       const objs: string[] = [];
       let cxx = false;
@@ -53,7 +63,7 @@ export function expandProject(src: ProjectSource, targets: readonly string[], to
           kind: 'compile',
           target,
           artifact: a.name,
-          argv: [isCxx ? tools.cxx : tools.cc, ...flags.cflags, ...pic, ...defineArgs(flags.defines),
+          argv: [isCxx ? tools.cxx : tools.cc, ...tools.cflags, ...flags.cflags, ...pic, ...defineArgs(flags.defines),
             ...flags.includes.map((d) => `-I${d}`), `-I${outT}`, '-c', s, '-o', obj, '-MMD', '-MF', `${obj}.d`],
           cwd: '.',
           inputs: [s],
@@ -64,21 +74,25 @@ export function expandProject(src: ProjectSource, targets: readonly string[], to
           meta: {},
         });
       }
-      const out = `${outT}/${outputName(a)}`;
+      const out = `${outT}/${outputName(a, tools.exeSuffix)}`;
       const base = { id: out.slice(src.out.length + 1), target, artifact: a.name, cwd: '.', outputs: [out], orderOnly: [], env: {}, meta: {} };
       if (a.kind === 'static-library') {
         actions.push({ ...base, kind: 'archive', argv: [tools.ar, 'rcsD', out, ...objs], inputs: objs });
         return;
       }
-      const libs = linkOrder.get(a.name)!.map((n) => `${outT}/${outputName(byName.get(n)!.art)}`);
+      const missing = linkOrder.get(a.name)!.find((n) => !builtFor(byName.get(n)!.art, target));
+      if (missing) {
+        throw new FesterError('FE0105', { message: `artifact "${a.name}" links "${missing}", which is not built for target ${target}`, location: { file: src.file, ...src.locate(['artifacts', i, 'link']) }, hint: `add ${target} to the targets of "${missing}", or restrict "${a.name}" to the same targets` });
+      }
+      const libs = linkOrder.get(a.name)!.map((n) => `${outT}/${outputName(byName.get(n)!.art, tools.exeSuffix)}`);
       const needsCxx = cxx || linkOrder.get(a.name)!.some((n) => byName.get(n)!.cxx);
       const driver = needsCxx ? tools.cxx : tools.cc;
-      const soname = a.kind === 'shared-library' ? ['-shared', `-Wl,-soname,${outputName(a)}`] : [];
+      const soname = a.kind === 'shared-library' ? ['-shared', `-Wl,-soname,${outputName(a, tools.exeSuffix)}`] : [];
       const rpath = libs.some((l) => l.endsWith('.so')) ? ['-Wl,-rpath,$ORIGIN'] : [];
       actions.push({
         ...base,
         kind: 'link',
-        argv: [driver, ...soname, ...flags.ldflags, ...rpath, '-o', out, ...objs, ...libs, ...flags.libs.map((l) => `-l${l}`)],
+        argv: [driver, ...tools.ldflags, ...soname, ...flags.ldflags, ...rpath, '-o', out, ...objs, ...libs, ...flags.libs.map((l) => `-l${l}`)],
         inputs: [...objs, ...libs],
       });
     });

@@ -8,17 +8,23 @@ export interface Flags {
   libs: string[];
 }
 
-/** defaults + artifact, artifact values appended (defines: the artifact's value wins). */
-export function mergeFlags(defaults: ProjectYaml['defaults'], art: Partial<ArtifactYaml>): Flags {
-  const d = defaults ?? {};
-  const defines = new Map(Object.entries(d.defines ?? {}));
-  for (const [k, v] of Object.entries(art.defines ?? {})) defines.set(k, v);
+type FlagSet = NonNullable<ProjectYaml['defaults']>;
+
+/**
+ * The flags of one artifact for one target, in order: project defaults, the project's
+ * overrides for the target, the artifact's own, the artifact's overrides for the target.
+ * Lists are appended; for defines the later value wins.
+ */
+export function mergeFlags(project: ProjectYaml, art: Partial<ArtifactYaml>, target: string): Flags {
+  const layers: FlagSet[] = [project.defaults ?? {}, project.overrides?.[target as keyof typeof project.overrides] ?? {}, art, art.overrides?.[target as keyof typeof art.overrides] ?? {}];
+  const defines = new Map<string, string | number | boolean | null>();
+  for (const l of layers) for (const [k, v] of Object.entries(l.defines ?? {})) defines.set(k, v);
   return {
-    cflags: [...(d.cflags ?? []), ...(art.cflags ?? [])],
+    cflags: layers.flatMap((l) => l.cflags ?? []),
     defines: [...defines.entries()],
-    includes: [...(d.includes ?? []), ...(art.includes ?? [])],
-    ldflags: [...(d.ldflags ?? []), ...(art.ldflags ?? [])],
-    libs: [...(d.libs ?? []), ...(art.libs ?? [])],
+    includes: layers.flatMap((l) => l.includes ?? []),
+    ldflags: layers.flatMap((l) => l.ldflags ?? []),
+    libs: layers.flatMap((l) => l.libs ?? []),
   };
 }
 

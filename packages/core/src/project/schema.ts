@@ -19,12 +19,17 @@ function build() {
     libs: strList.optional(),
   };
   const defaults = z.strictObject(flagShape);
+  const targetName = z.enum(KNOWN_TARGETS);
+  /** Per-target flags, appended after the others for that target only. */
+  const overrides = z.partialRecord(targetName, defaults);
   const artifact = z.strictObject({
     name: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/, 'letters, digits, _ . + - only'),
     kind: z.enum(['static-library', 'shared-library', 'executable']),
     sources: z.array(z.string()).min(1, 'an artifact needs at least one source'),
     exclude: strList.optional(),
     link: strList.optional(),
+    targets: z.array(targetName).min(1).optional(),
+    overrides: overrides.optional(),
     ...flagShape,
   });
   const action = z.strictObject({
@@ -32,6 +37,7 @@ function build() {
     run: z.array(z.string()).min(1, 'run needs a command'),
     outputs: z.array(z.string()).min(1, 'an action needs at least one output'),
     inputs: strList.optional(),
+    targets: z.array(targetName).min(1).optional(),
   });
   const project = z.strictObject({
     name: z.string().min(1),
@@ -39,6 +45,7 @@ function build() {
     out: z.string().optional(),
     targets: z.array(z.enum(KNOWN_TARGETS)).min(1).optional(),
     defaults: defaults.optional(),
+    overrides: overrides.optional(),
     artifacts: z.array(artifact).optional(),
     actions: z.array(action).optional(),
   });
@@ -59,7 +66,7 @@ export type CustomActionYaml = Zod.infer<ReturnType<typeof build>['action']>;
 export function knownKeysAt(path: readonly PropertyKey[]): string[] {
   const s = schemas();
   if (path.length === 0) return Object.keys(s.project.shape);
-  if (path[0] === 'defaults') return Object.keys(s.defaults.shape);
+  if (path[0] === 'defaults' || (path[0] === 'overrides' && path.length > 1) || (path[0] === 'artifacts' && path[2] === 'overrides' && path.length > 3)) return Object.keys(s.defaults.shape);
   if (path[0] === 'artifacts') return Object.keys(s.artifact.shape);
   if (path[0] === 'actions') return Object.keys(s.action.shape);
   return [];

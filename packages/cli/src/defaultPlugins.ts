@@ -1,0 +1,13 @@
+import type { FesterConfig, FesterPlugin } from '@fester/core';
+import elf from '@fester/plugin-elf';
+
+/**
+ * Built-in plugins the CLI adds after the user's own (the core knows no plugin by name).
+ * Listing a plugin of the same name in festerconfig.ts replaces the default, e.g.
+ * `elf({ validateToolchains: false })`.
+ */
+export function withDefaultPlugins(config: FesterConfig): FesterConfig {
+  const mine = config.plugins ?? [];
+  const defaults: FesterPlugin[] = [elf()];
+  return { ...config, plugins: [...mine, ...defaults.filter((d) => !mine.some((p) => p.name === d.name))] };
+}
