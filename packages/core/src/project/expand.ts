@@ -45,7 +45,7 @@ export function expandProject(src: ProjectSource, targets: readonly string[], to
     const outT = `${src.out}/${target}`;
     const tools = toolsFor(target);
     const custom = expandCustomActions(src, target, outT);
-    const generated = custom.flatMap((c) => c.outputs);
+    const generated = generatorOutputs(custom, outT);
     actions.push(...custom);
     arts.forEach((a, i) => {
       if (!builtFor(a, target)) return;
@@ -183,4 +183,26 @@ function resolveLinks(src: ProjectSource, arts: ArtifactYaml[], byName: Map<stri
   };
   for (const a of arts) visit(a.name);
   return result;
+}
+
+/**
+ * Outputs of the raw actions that generate sources (headers, tables): those whose inputs are
+ * not built by the project, or only by other generators. Every compile waits for them
+ * (order-only; the headers it reads count through its depfile). A raw action that consumes
+ * an artifact — objcopy of an .elf, say — runs after the build instead.
+ */
+function generatorOutputs(custom: readonly ActionSpec[], outT: string): string[] {
+  const gens = new Set<ActionSpec>();
+  const producedBy = new Map<string, ActionSpec>();
+  for (const c of custom) for (const o of c.outputs) producedBy.set(o, c);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const c of custom) {
+      if (gens.has(c)) continue;
+      const ok = c.inputs.every((i) => !i.startsWith(`${outT}/`) || (producedBy.has(i) && gens.has(producedBy.get(i)!)));
+      if (ok) { gens.add(c); grew = true; }
+    }
+  }
+  return [...gens].flatMap((g) => g.outputs);
 }
