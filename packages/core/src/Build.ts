@@ -119,6 +119,11 @@ export class Build {
       saveState(this.statePath, { v: 1, savedAt: 0, files: this.digests.records(), actions: loop.records() });
       await closeHashPool();
     }
+    if (this.hooks.syncBarrier.isUsed()) {
+      const t = performance.now();
+      await this.hooks.syncBarrier.promise({ status: outcome.status });
+      this.emit({ type: 'cache.barrier', durationMs: performance.now() - t });
+    }
     const durationMs = performance.now() - t0;
     if (outcome.status === 'success') await this.hooks.snapshot.promise({ phase: 'after', outDir: this.outDir });
     this.emit({ type: 'build.finished', status: outcome.status, durationMs, counts: { ...outcome.counts } });

@@ -82,6 +82,10 @@ export interface ValidateRequest {
   outputs: string[];
 }
 
+export interface SyncBarrierRequest {
+  status: 'success' | 'failed' | 'interrupted';
+}
+
 export interface SnapshotRequest {
   phase: 'before' | 'after';
   outDir: string;
@@ -148,6 +152,11 @@ export function createBuildHooks() {
     execute: new AsyncSeriesBailHook<[ExecuteRequest], ExecuteResult | undefined>(['request']),
     validate: new AsyncSeriesHook<[ValidateRequest]>(['request']),
     snapshot: new AsyncSeriesHook<[SnapshotRequest]>(['request']),
+    /**
+     * After the last action, before the build is reported finished (also when it failed or was
+     * interrupted): tiers that buffer writes (tmpfs) make everything durable here.
+     */
+    syncBarrier: new AsyncSeriesHook<[SyncBarrierRequest]>(['request']),
     event: new SyncHook<[FesterEvent]>(['event']),
   });
 }

@@ -41,6 +41,7 @@ export type EventPayload =
   | { type: 'cache.corrupt'; tier: string; key: string; digest?: string; message: string }
   | { type: 'cache.stored'; action: string; key: string; bytes: number }
   | { type: 'cache.error'; tier: string; key: string; message: string }
+  | { type: 'cache.barrier'; durationMs: number }
   | { type: 'action.queued'; action: string; kind: string; target: string }
   | { type: 'action.scheduled'; action: string; node: string; candidates: { node: string; score: number; filtered?: string }[] }
   | { type: 'action.started'; action: string; node: string; argv: string[]; cwd: string }
