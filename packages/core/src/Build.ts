@@ -40,6 +40,11 @@ export class Build {
   graph?: ActionGraph;
   state?: StateData;
   digests?: FileDigests;
+  /**
+   * Volatile cache tiers (tmpfs) holding this build's persistent writes until the sync barrier;
+   * while one is listed, stores go to volatile tiers only and that tier writes them back.
+   */
+  readonly writeBackTiers = new Set<string>();
   private readonly toolchains = new Map<string, Promise<Toolchain>>();
 
   constructor(compiler: Compiler, request: BuildRequest) {

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Build, type BuildRequest } from './Build.js';
 import { applyDefaults } from './builtin/applyDefaults.js';
 import type { FesterConfig, FesterPlugin } from './config/types.js';
+import { CacheTierRegistry } from './cache/CacheTier.js';
 import { createCompilerHooks, type CompilerHooks } from './hooks.js';
 import { Journal } from './journal/Journal.js';
 import { newSessionId, sessionsDir } from './journal/sessions.js';
@@ -37,6 +38,8 @@ export class Compiler {
   readonly sessionId = newSessionId();
   /** Nodes that can run actions; the embedded default registers one `local` node. */
   readonly nodes: NodeInfo[] = [];
+  /** Cache tiers for `fester cache stats|verify|gc`; tier plugins register here in apply(). */
+  readonly cacheTiers = new CacheTierRegistry();
   private journal?: Journal;
   private buildCount = 0;
 

@@ -49,6 +49,12 @@ export interface CacheStoreRequest {
   entry: AcEntry;
   /** Output bytes by digest (verified). */
   blobs: Map<string, Buffer>;
+  /**
+   * Which tiers should write it; undefined: all. While a volatile tier holds the build's
+   * persistent writes (`build.writeBackTiers`), the core stores with `'volatile'`, and that tier
+   * stores each entry again with `'persistent'` behind the sync barrier. Test with `storeIsFor`.
+   */
+  tiers?: 'volatile' | 'persistent';
 }
 
 export interface Command {

@@ -16,6 +16,8 @@ export { KNOWN_TARGETS } from './project/targets.js';
 export type { ProjectSource } from './project/types.js';
 export { CACHE_STAGE } from './cache/localCachePlugin.js';
 export { LocalTier } from './cache/LocalTier.js';
+export { CacheTierRegistry, storeIsFor, type CacheTier, type Durability, type TierStats, type TierVerifyResult, type TierGcResult, type TierCorruption } from './cache/CacheTier.js';
+export { parseSize, formatSize } from './cache/size.js';
 export { explainAction, type Explanation } from './explain/explainAction.js';
 export { VERSION } from './version.js';
 export { targetSpec, nativeTriple, type TargetSpec } from './toolchain/targets.js';

@@ -1,7 +1,10 @@
 import type cacacheT from 'cacache';
+import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256 } from '../fingerprint/hash.js';
 import type { AcEntry, CacheHit } from '../types.js';
+import type { CacheTier, TierGcResult, TierStats, TierVerifyResult } from './CacheTier.js';
+import { blobPath, localGc, localStats, localVerify } from './localTierMaintenance.js';
 
 /** cacache speaks SRI; Fester speaks hex sha256. */
 export function integrityOf(hex: string): string {
@@ -31,13 +34,18 @@ function isMissing(e: unknown): boolean {
  * content. cacache verifies every read against its integrity, so a tampered blob raises
  * EINTEGRITY; the entry is then removed and reported, and the action rebuilds.
  */
-export class LocalTier {
+export class LocalTier implements CacheTier {
   readonly name = 'local';
+  readonly stage = 0;
+  readonly durability = 'persistent' as const;
   readonly dir: string;
 
-  constructor(cacheDir: string) {
+  /** `maxBytes`: the size limit `gc()` enforces by default (none: gc only drops orphans). */
+  constructor(cacheDir: string, readonly maxBytes?: number) {
     this.dir = join(cacheDir, 'local');
   }
+
+  get location(): string { return this.dir; }
 
   async get(key: string, onCorrupt: (r: CorruptReport) => void): Promise<CacheHit | undefined> {
     const cacache = await lib();
@@ -65,6 +73,9 @@ export class LocalTier {
         return undefined;
       }
     }
+    // A hit is a use: blob mtimes are the LRU clock of `gc`.
+    const now = new Date();
+    await Promise.all(entry.outputs.map((o) => utimes(blobPath(this.dir, o.digest), now, now).catch(() => {})));
     return { tier: this.name, entry, blobs };
   }
 
@@ -85,5 +96,17 @@ export class LocalTier {
     // removeFully: drop the index bucket line too, so a later `verify` does not resurrect it.
     await (cacache.rm.entry as (c: string, k: string, o: object) => Promise<unknown>)(this.dir, `ac/${key}`, { removeFully: true }).catch(() => {});
     if (digest) await cacache.rm.content(this.dir, integrityOf(digest)).catch(() => {});
+  }
+
+  async stats(): Promise<TierStats> {
+    return { ...(await localStats(await lib(), this.dir)), ...(this.maxBytes !== undefined ? { maxBytes: this.maxBytes } : {}) };
+  }
+
+  async verify(): Promise<TierVerifyResult> {
+    return localVerify(await lib(), this.dir);
+  }
+
+  async gc(maxBytes = this.maxBytes ?? Number.POSITIVE_INFINITY): Promise<TierGcResult> {
+    return localGc(await lib(), this.dir, maxBytes);
   }
 }

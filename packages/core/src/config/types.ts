@@ -13,6 +13,8 @@ export interface FesterConfig {
   jobs?: number;
   /** Local cache folder; default $FESTER_CACHE_DIR or ~/.cache/fester. */
   cacheDir?: string;
+  /** Settings per cache tier by name, e.g. `{ local: { maxSize: '10G' } }` (LRU after each build). */
+  cache?: Record<string, { maxSize?: number | string; [k: string]: unknown }>;
   /** Scheduler settings, read by scheduler plugins. */
   scheduler?: { mode?: string; [k: string]: unknown };
   /** Toolchains by target, replacing discovery (prefix, search path, sysroot, tools). */

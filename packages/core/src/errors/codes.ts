@@ -40,6 +40,10 @@ export const CODES = {
   // 05xx — cache
   FE0501: { title: 'cache entry is corrupt', hint: 'it was deleted and the action rebuilt; run `fester cache verify` to check the rest', exit: 1 },
   FE0502: { title: 'cache directory is not usable', hint: 'check $FESTER_CACHE_DIR: it must be a writable directory', exit: 3 },
+  FE0503: { title: 'invalid size', hint: 'give bytes or a number with a unit: 512k, 64M, 2G', exit: 2 },
+  FE0504: { title: 'unknown cache tier', hint: 'run `fester cache stats` to list the tiers your festerconfig enables', exit: 2 },
+  FE0505: { title: 'cache tier is not usable', hint: 'it was bypassed for this build; check that its folder exists, is writable and has room', exit: 3 },
+  FE0506: { title: 'corrupt cache entries found', hint: 'they were deleted; the actions that need them will rebuild', exit: 1 },
   // 06xx — plugins
   FE0601: { title: 'plugin failed', hint: 'the plugin named above threw; check its options or report it to its author', exit: 4 },
   // 07xx — journal

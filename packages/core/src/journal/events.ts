@@ -36,7 +36,7 @@ export type EventPayload =
   | { type: 'toolchain.resolved'; target: string; digest: string; version: string; tools: Record<string, string> }
   | { type: 'toolchain.validated'; target: string; digest: string; ok: boolean; cached: boolean; steps: { name: string; ok: boolean; detail: string }[] }
   | { type: 'action.uptodate'; action: string; key: string }
-  | { type: 'cache.hit'; action: string; key: string; tier: string; outputs: { path: string; digest: string }[] }
+  | { type: 'cache.hit'; action: string; key: string; tier: string; outputs: { path: string; digest: string }[]; bytes?: number }
   | { type: 'cache.miss'; action: string; key: string; reason: MissReason; changed: InputChange[]; previousKey?: string }
   | { type: 'cache.corrupt'; tier: string; key: string; digest?: string; message: string }
   | { type: 'cache.stored'; action: string; key: string; bytes: number }
@@ -60,7 +60,15 @@ export type EventPayload =
     }
   | { type: 'action.skipped'; action: string; because: string }
   | { type: 'build.finished'; status: 'success' | 'failed' | 'interrupted'; durationMs: number; counts: Record<string, number> }
-  | { type: 'plugin.event'; plugin: string; name: string; data: Record<string, unknown> };
+  | { type: 'plugin.event'; plugin: string; name: string; data: Record<string, unknown> }
+  /** A volatile tier wrote the build's entries through to the persistent tiers (before `cache.barrier`). */
+  | { type: 'cache.writeback'; tier: string; entries: number; bytes: number; failed: number; durationMs: number; early?: boolean }
+  /** A tier could not take a store (full, unwritable): it was bypassed, nothing was lost. */
+  | { type: 'cache.fallback'; tier: string; key: string; code: string; message: string; fallback: 'write-through' }
+  /** Least recently used entries dropped to keep a tier under its size limit. */
+  | { type: 'cache.evicted'; tier: string; entries: number; bytes: number; remainingBytes: number; maxBytes: number }
+  /** ccache's own counters for one node's CCACHE_DIR after a build. */
+  | { type: 'ccache.stats'; node: string; dir: string; hits: number; directHits: number; preprocessedHits: number; misses: number; uncacheable: number; errors: number; filesBytes?: number };
 
 export type FesterEvent = EventBase & EventPayload;
 export type EventType = FesterEvent['type'];

@@ -159,7 +159,7 @@ export class ActionRunner {
     const hit = await this.cacheGet(a, key);
     if (!hit || !entryMatches(a, hit)) return undefined;
     restoreOutputs(this.root, hit, this.digests);
-    this.build.emit({ type: 'cache.hit', action: a.id, key, tier: hit.tier, outputs: hit.entry.outputs.map((o) => ({ path: o.path, digest: o.digest })) });
+    this.build.emit({ type: 'cache.hit', action: a.id, key, tier: hit.tier, outputs: hit.entry.outputs.map((o) => ({ path: o.path, digest: o.digest })), bytes: hit.entry.outputs.reduce((n, o) => n + o.size, 0) });
     return { kind: 'cached', record: { ...record, outputs: Object.fromEntries(hit.entry.outputs.map((o) => [o.path, o.digest])) } };
   }
 
@@ -175,7 +175,9 @@ export class ActionRunner {
 
   private async store(a: Action, key: string, entry: AcEntry, blobs: Map<string, Buffer>): Promise<void> {
     try {
-      await this.build.hooks.cacheStore.promise({ action: a, key, entry, blobs });
+      // A volatile tier that holds persistent writes gets them now and writes them back at the barrier.
+      const tiers = this.build.writeBackTiers.size ? 'volatile' as const : undefined;
+      await this.build.hooks.cacheStore.promise({ action: a, key, entry, blobs, ...(tiers ? { tiers } : {}) });
       if (entry.outputs.length) this.build.emit({ type: 'cache.stored', action: a.id, key, bytes: entry.outputs.reduce((n, o) => n + o.size, 0) });
     } catch (e) {
       // A cache that cannot store costs speed later, never this build's result.
