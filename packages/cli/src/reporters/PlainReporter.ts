@@ -23,6 +23,7 @@ export class PlainReporter implements Reporter {
       case 'cache.hit': this.line(`[${++this.settled}/${this.total}] cached  ${ev.action} (${ev.tier})`); break;
       case 'cache.corrupt': this.line(`warning: corrupt ${ev.tier} cache entry ${ev.key.slice(0, 12)}…: ${ev.message}; removed, rebuilding`); break;
       case 'cache.error': this.line(`warning: cache ${ev.tier}: ${ev.message}`); break;
+      case 'cache.warning': this.line(`warning ${ev.code}: cache ${ev.tier}: ${ev.message}`); break;
       case 'action.finished':
         this.settled++;
         if (ev.status === 'success') {

@@ -44,6 +44,13 @@ export const CODES = {
   FE0504: { title: 'unknown cache tier', hint: 'run `fester cache stats` to list the tiers your festerconfig enables', exit: 2 },
   FE0505: { title: 'cache tier is not usable', hint: 'it was bypassed for this build; check that its folder exists, is writable and has room', exit: 3 },
   FE0506: { title: 'corrupt cache entries found', hint: 'they were deleted; the actions that need them will rebuild', exit: 1 },
+  // 052x — network tiers (S3 / MinIO) and `fester cache serve`; a block of their own so concurrent additions to 05xx do not collide
+  FE0520: { title: 'S3 endpoint unreachable', hint: 'the build goes on without it (it is retried after the circuit cooldown); check the URL and that the server runs', exit: 3 },
+  FE0521: { title: 'S3 credentials rejected', hint: 'the build goes on without that endpoint; fix accessKey/secretKey (or MINIO_ACCESS_KEY / MINIO_SECRET_KEY) for it', exit: 2 },
+  FE0522: { title: 'S3 bucket missing', hint: 'the build goes on without that endpoint; create the bucket (mc mb <alias>/<bucket>) or set createBucket: true', exit: 2 },
+  FE0523: { title: 'S3 write quorum not met', hint: 'the build succeeded but fewer endpoints than writeQuorum hold this entry; bring the endpoints back (reads repair them)', exit: 1 },
+  FE0524: { title: 'single S3 endpoint on a farm of more than 3 nodes', hint: 'list several endpoints (a majority must acknowledge each write) or set redundancy: \'warn\'', exit: 2 },
+  FE0525: { title: 'cache server cannot listen', hint: 'choose another --port or --host (is another server using it?)', exit: 3 },
   // 06xx — plugins
   FE0601: { title: 'plugin failed', hint: 'the plugin named above threw; check its options or report it to its author', exit: 4 },
   // 07xx — journal

@@ -68,7 +68,9 @@ export type EventPayload =
   /** Least recently used entries dropped to keep a tier under its size limit. */
   | { type: 'cache.evicted'; tier: string; entries: number; bytes: number; remainingBytes: number; maxBytes: number }
   /** ccache's own counters for one node's CCACHE_DIR after a build. */
-  | { type: 'ccache.stats'; node: string; dir: string; hits: number; directHits: number; preprocessedHits: number; misses: number; uncacheable: number; errors: number; filesBytes?: number };
+  | { type: 'ccache.stats'; node: string; dir: string; hits: number; directHits: number; preprocessedHits: number; misses: number; uncacheable: number; errors: number; filesBytes?: number }
+  /** A tier degraded without failing the build (endpoint down, credentials, quorum unmet); `code` is an FE05xx warning. */
+  | { type: 'cache.warning'; tier: string; code: string; message: string; endpoint?: string; key?: string };
 
 export type FesterEvent = EventBase & EventPayload;
 export type EventType = FesterEvent['type'];
