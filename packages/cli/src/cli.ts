@@ -3,9 +3,10 @@ import { VERSION } from '@fester/core';
 import { BuildCommand } from './commands/BuildCommand.js';
 import { CleanCommand } from './commands/CleanCommand.js';
 import { ExplainCommand } from './commands/ExplainCommand.js';
+import { SNAPSHOT_COMMANDS } from './commands/SnapshotCommands.js';
 import { ToolchainListCommand, ToolchainValidateCommand } from './commands/ToolchainCommands.js';
 
-export const COMMANDS = [BuildCommand, CleanCommand, ExplainCommand, ToolchainListCommand, ToolchainValidateCommand];
+export const COMMANDS = [BuildCommand, CleanCommand, ExplainCommand, ToolchainListCommand, ToolchainValidateCommand, ...SNAPSHOT_COMMANDS];
 
 export function createCli(): Cli {
   const cli = new Cli({ binaryLabel: 'Fester — distributed, cached, replayable C/C++ builds', binaryName: 'fester', binaryVersion: VERSION });

@@ -26,6 +26,8 @@ export interface BuildRequest {
   signal?: AbortSignal;
   /** false: record events in memory only (inspection commands such as `fester toolchain`). */
   journal?: boolean;
+  /** A production build: placement guards (e.g. qcow2 rollback tests) apply. Default: festerconfig `production`. */
+  production?: boolean;
 }
 
 /** One run of the pipeline over a project (webpack's Compilation). */

@@ -90,6 +90,8 @@ export interface CacheHit {
   entry: AcEntry;
   /** Output bytes by digest, already verified against their sha256 by the tier. */
   blobs: Map<string, Buffer>;
+  /** The tier already put the outputs in place (e.g. a Btrfs reflink): record them, do not rewrite. */
+  placed?: boolean;
 }
 
 export type BuildStatus = 'success' | 'failed' | 'interrupted';

@@ -32,6 +32,7 @@ export class BuildCommand extends FesterCommand {
   keepGoing = Option.Boolean('-k,--keep-going', false, { description: 'Go on with independent actions after a failure' });
   skipValidation = Option.Boolean('--skip-toolchain-validation', false, { description: 'Build for toolchains that have not validated (outputs are still ELF-checked)' });
   config = Option.String('-c,--config', { description: 'Path of festerconfig.* (default: searched from the project folder)' });
+  production = Option.Boolean('--production', { description: 'A production build: nodes that fail placement guards (qcow2 rollback tests) take none of its actions' });
 
   async run(): Promise<number> {
     const file = resolveProjectFile(this.project);
@@ -40,7 +41,7 @@ export class BuildCommand extends FesterCommand {
     reporter.attach(compiler);
     const signals = abortOnSignals(() => compiler.flushJournal());
     try {
-      const result = await compiler.run({ file, targets: this.target, keepGoing: this.keepGoing, signal: signals.signal, skipToolchainValidation: this.skipValidation });
+      const result = await compiler.run({ file, targets: this.target, keepGoing: this.keepGoing, signal: signals.signal, skipToolchainValidation: this.skipValidation, production: this.production });
       await reporter.done(result);
       if (result.status === 'interrupted') return 130;
       return result.status === 'success' ? 0 : 1;

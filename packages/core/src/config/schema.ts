@@ -10,6 +10,7 @@ export const configSchema = z.strictObject({
   jobs: z.number().int().positive().optional(),
   cacheDir: z.string().min(1).optional(),
   scheduler: z.looseObject({ mode: z.string().optional() }).optional(),
+  production: z.boolean().optional(),
   cache: z.record(z.string(), z.looseObject({ maxSize: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional() })).optional(),
   toolchains: z.record(z.string(), z.strictObject({
     prefix: z.string().optional(),

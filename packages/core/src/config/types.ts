@@ -19,6 +19,8 @@ export interface FesterConfig {
   scheduler?: { mode?: string; [k: string]: unknown };
   /** Toolchains by target, replacing discovery (prefix, search path, sysroot, tools). */
   toolchains?: Record<string, ToolchainConfig>;
+  /** Every build of this config is a production build (placement guards apply); `--production` sets it per build. */
+  production?: boolean;
 }
 
 /** Identity function that gives festerconfig.ts its types. */

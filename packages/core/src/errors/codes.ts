@@ -55,6 +55,18 @@ export const CODES = {
   FE0601: { title: 'plugin failed', hint: 'the plugin named above threw; check its options or report it to its author', exit: 4 },
   // 07xx — journal
   FE0701: { title: 'no journal found', hint: 'run `fester build` first; journals live in <root>/.fester/sessions/', exit: 2 },
+  // 09xx — snapshots (Btrfs subvolumes, qcow2 images)
+  FE0901: { title: 'out dir is not a Btrfs subvolume', hint: 'put the out dir on Btrfs and make it a subvolume: btrfs subvolume create <out> (the snapshot plugin stays inert until then)', exit: 2 },
+  FE0902: { title: 'btrfs tool not found', hint: 'install it: apt-get install btrfs-progs', exit: 3 },
+  FE0903: { title: 'snapshot not found', hint: 'list the snapshots with `fester snapshot list` and give one of those names', exit: 2 },
+  FE0904: { title: 'snapshot does not match its recorded digests', hint: 'the snapshot was changed after it was taken; delete it with `fester snapshot delete <name>`', exit: 1 },
+  FE0905: { title: 'snapshot command failed', hint: 'see the tool output above; check free space and permissions (Btrfs snapshots need root or user_subvol_rm_allowed)', exit: 3 },
+  FE0906: { title: 'qemu-img not found', hint: 'install it: apt-get install qemu-utils', exit: 3 },
+  FE0907: { title: 'disk image is not qcow2', hint: 'internal snapshots need a qcow2 image: qemu-img convert -O qcow2 <image> <image>.qcow2', exit: 2 },
+  FE0908: { title: 'qcow2 rollback test failed', hint: 'the node takes no production build until `fester snapshot rollback-test --vm <node>` passes', exit: 1 },
+  FE0909: { title: 'qcow2 rollback test missing or too old', hint: 'run `fester snapshot rollback-test --vm <node>`; production builds need a recent passing test', exit: 1 },
+  FE0910: { title: 'unknown VM node', hint: 'list the node in the qcow2 plugin options (nodes: [{ id, image }]) in festerconfig.ts', exit: 2 },
+  FE0911: { title: 'disk image not found', hint: 'check the image path in the qcow2 plugin options', exit: 2 },
 } as const satisfies Record<string, { title: string; hint: string; exit: number }>;
 
 export type ErrorCode = keyof typeof CODES;

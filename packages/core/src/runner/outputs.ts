@@ -44,7 +44,7 @@ export function entryMatches(a: Action, hit: CacheHit): boolean {
 export function restoreOutputs(root: string, hit: CacheHit, digests: FileDigests): void {
   for (const o of hit.entry.outputs) {
     const data = hit.blobs.get(o.digest)!;
-    atomicWriteSync(join(root, o.path), data, o.mode);
+    if (!hit.placed) atomicWriteSync(join(root, o.path), data, o.mode);
     digests.wrote(o.path, data);
   }
 }
