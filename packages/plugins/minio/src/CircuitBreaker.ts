@@ -11,6 +11,8 @@ export class CircuitBreaker {
   private openedAt = 0;
   private trialInFlight = false;
   state: BreakerState = 'closed';
+  /** Left out for good (wrong credentials, missing bucket). */
+  disabled = false;
   /** Why it last opened, for warnings. */
   lastError = '';
 
@@ -56,6 +58,7 @@ export class CircuitBreaker {
 
   /** Open now and for good (wrong credentials, missing bucket): no trial will be made. */
   disable(message: string): void {
+    this.disabled = true;
     this.lastError = message;
     this.state = 'open';
     this.openedAt = Infinity;

@@ -60,7 +60,7 @@ export class Endpoint {
       const code = codeOf(e);
       if (code === 'NoSuchBucket') return { result: 'bucket-missing', message: `bucket "${this.bucket}" does not exist` };
       if (CREDENTIALS.has(code)) return { result: 'credentials', message: `${code}: ${messageOf(e)}` };
-      return { result: 'unreachable', message: messageOf(e) };
+      return { result: 'unreachable', message: e instanceof Timeout ? `no answer within ${this.timeoutMs} ms` : messageOf(e) };
     }
   }
 

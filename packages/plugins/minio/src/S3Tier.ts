@@ -28,7 +28,11 @@ export class S3Tier {
   private acName(key: string): string { return `${this.opts.prefix}ac/${key}`; }
   private casName(digest: string): string { return `${this.opts.prefix}cas/${digest}`; }
 
+  /** False when every endpoint was left out for good: the tier is off, no request, no warning. */
+  get enabled(): boolean { return this.endpoints.some((e) => !e.breaker.disabled); }
+
   async get(key: string): Promise<CacheHit | undefined> {
+    if (!this.enabled) return undefined;
     const status = new Map<Endpoint, AcStatus>();
     let first: { ep: Endpoint; entry: AcEntry; body: Buffer } | undefined;
     // Ask every endpoint at once, answer with the first valid entry; slower ones only decide repairs.
@@ -102,6 +106,7 @@ export class S3Tier {
   }
 
   async store(key: string, entry: AcEntry, blobs: Map<string, Buffer>): Promise<void> {
+    if (!this.enabled) return;
     const body = Buffer.from(JSON.stringify(entry));
     const bodySha = sha256(body);
     const errors: string[] = [];
