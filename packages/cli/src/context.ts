@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Compiler, FesterError, loadConfig } from '@fester/core';
+import { Compiler, FesterError, loadConfig, type Journal } from '@fester/core';
 import { withDefaultPlugins } from './defaultPlugins.js';
 
 /** The project file a command means: the argument, a folder's project.yaml, or ./project.yaml. */
@@ -16,10 +16,12 @@ export function resolveProjectFile(arg: string | undefined, cwd = process.cwd())
 export interface CompilerFlags {
   config?: string;
   jobs?: number;
+  /** Continue this session journal (watch reloading its config). */
+  journal?: Journal;
 }
 
 /** Load festerconfig (searched from the project's folder, or --config) and make a Compiler. */
 export async function createCompiler(projectFile: string, flags: CompilerFlags): Promise<Compiler> {
   const { config, file } = await loadConfig(dirname(projectFile), flags.config);
-  return new Compiler({ config: withDefaultPlugins(config), configFile: file, jobs: flags.jobs });
+  return new Compiler({ config: withDefaultPlugins(config), configFile: file, jobs: flags.jobs, journal: flags.journal });
 }

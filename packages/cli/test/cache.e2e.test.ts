@@ -25,7 +25,7 @@ describe('local cache tier integrity', () => {
 
     const r = await fester(['build'], { cwd: fx.dir, cache: fx.cache });
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/warning: corrupt local cache entry/);
+    expect(r.stdout).toMatch(/warning FE0501: corrupt local cache entry/);
     const evs = await lastJournal(fx.dir);
     const corrupt = evs.find((e) => e.type === 'cache.corrupt');
     expect(corrupt).toMatchObject({ tier: 'local', digest: sha(good) });

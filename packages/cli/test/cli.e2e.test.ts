@@ -26,7 +26,7 @@ describe('the fester command', () => {
     const r = await run(['build', '--json']);
     expect(r.exitCode).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines[0].type).toBe('build.started');
+    expect(lines.slice(0, 2).map((l) => l.type)).toEqual(['session.started', 'build.started']);
     expect(lines.some((l) => l.type === 'graph.resolved' && l.actions === 8)).toBe(true);
     expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'success', counts: { total: 8 } });
     const seqs = lines.filter((l) => l.seq).map((l) => l.seq);
@@ -96,5 +96,41 @@ describe('big inputs and --config', () => {
     const missing = await fester(['build', '--config', 'nope.ts'], { cwd: fx.dir, cache: fx.cache });
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toMatch(/^error FE0003: config file not found: nope.ts/m);
+  });
+});
+
+describe('edge cases found in review', () => {
+  const fx = fixture('bad-inputs');
+  afterAll(() => fx.cleanup());
+  const run = (args: string[]) => fester(args, { cwd: fx.dir, cache: fx.cache });
+
+  it('a mistyped command is a usage error: exit 2', async () => {
+    const r = await run(['biuld']);
+    expect(r.exitCode).toBe(2);
+  });
+
+  it('a static library linked into a shared library is compiled position-independent', async () => {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(fx.dir, 'project.yaml'), [
+      'name: pic', 'artifacts:',
+      '  - name: base', '    kind: static-library', '    sources: [src/lib.c]',
+      '  - name: wrap', '    kind: shared-library', '    sources: [src/lib.c]', '    link: [base]',
+      '  - name: app', '    kind: executable', '    sources: [src/main.c]', '    link: [wrap]', '',
+    ].join('\n'));
+    const r = await run(['build', '--target', 'host', '--target', 'host']);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect((await execa(join(fx.dir, 'build/host/app'))).exitCode).toBe(0);
+  });
+
+  it('a missing input fails its action with an event that explain can show', async () => {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(fx.dir, 'project.yaml'), 'name: missing\nactions:\n  - id: needs\n    run: [cp, "{root}/absent.txt", out.txt]\n    inputs: [absent.txt]\n    outputs: [out.txt]\n');
+    const r = await run(['build']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^error FE0403: 1 action failed, first host\/needs/m);
+    expect(r.stderr.match(/FAILED host\/needs/g)).toHaveLength(1);
+    const x = await run(['explain', 'needs', '--json']);
+    expect(JSON.parse(x.stdout)).toMatchObject({ outcome: 'failed' });
   });
 });

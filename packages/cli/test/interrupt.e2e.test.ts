@@ -19,7 +19,16 @@ async function untilStarted(child: ReturnType<typeof festerSpawn>, n: number): P
   });
 }
 
-const sleepers = async () => (await execa('pgrep', ['-f', 'sleep 37.25'], { reject: false })).stdout.trim();
+/** Processes of the slow actions still alive, after giving the kernel a moment to reap them. */
+const sleepers = async () => {
+  let left = '';
+  for (let i = 0; i < 30; i++) {
+    left = (await execa('pgrep', ['-f', 'sleep 37.25'], { reject: false })).stdout.trim();
+    if (!left) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return left;
+};
 
 describe('interrupting a build', () => {
   const fx = fixture('slow');

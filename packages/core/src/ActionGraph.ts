@@ -16,7 +16,7 @@ export class ActionGraph {
   constructor(specs: readonly ActionSpec[]) {
     const actions = specs.map((s) => freezeAction(s));
     for (const a of actions) {
-      if (this.byId.has(a.id)) throw new FesterError('FE0108', { message: `two actions have the id "${a.id}"` });
+      if (this.byId.has(a.id)) throw new FesterError('FE0108', { message: `two actions have the id "${a.id}"`, subjects: [a.id] });
       this.byId.set(a.id, a);
       for (const o of a.outputs) {
         const other = this.producer.get(o);

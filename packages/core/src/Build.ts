@@ -13,6 +13,7 @@ import type { ProjectSource } from './project/types.js';
 import { BuildLoop } from './runner/BuildLoop.js';
 import { loadState, saveState, type StateData } from './state/BuildState.js';
 import { baseEnv } from './toolchain/baseEnv.js';
+import { VERSION } from './version.js';
 import type { BuildResult, Toolchain } from './types.js';
 
 export interface BuildRequest {
@@ -41,6 +42,8 @@ export class Build {
   project?: ProjectSource;
   graph?: ActionGraph;
   state?: StateData;
+  /** The action records saved at the end of this build (headers included), for watchers. */
+  finalRecords?: StateData['actions'];
   digests?: FileDigests;
   /**
    * Volatile cache tiers (tmpfs) holding this build's persistent writes until the sync barrier;
@@ -98,6 +101,8 @@ export class Build {
   async run(): Promise<BuildResult> {
     const t0 = performance.now();
     const { compiler } = this;
+    // The first event of a session, emitted like any other so reporters and --json see it.
+    if (this.journal.lastSeq === 0) this.emit({ type: 'session.started', version: VERSION, cwd: process.cwd(), pid: process.pid });
     this.emit({ type: 'build.started', file: this.request.file, targets: [...(this.request.targets ?? [])], jobs: compiler.jobs, nodes: compiler.nodes.map((n) => n.id) });
     await compiler.hooks.beforeBuild.promise(this);
     const resolved = await this.hooks.resolve.promise({ file: this.request.file, targets: this.request.targets });
@@ -123,7 +128,8 @@ export class Build {
     try {
       outcome = await loop.run();
     } finally {
-      saveState(this.statePath, { v: 1, savedAt: 0, files: this.digests.records(), actions: loop.records() });
+      this.finalRecords = loop.records();
+      saveState(this.statePath, { v: 1, savedAt: 0, files: this.digests.records(), actions: this.finalRecords });
       await closeHashPool();
     }
     if (this.hooks.syncBarrier.isUsed()) {

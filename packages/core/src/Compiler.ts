@@ -1,6 +1,8 @@
 import { availableParallelism, homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Build, type BuildRequest } from './Build.js';
+import { isFesterError } from './errors/FesterError.js';
+import { PluginError } from './errors/PluginError.js';
 import { applyDefaults } from './builtin/applyDefaults.js';
 import type { FesterConfig, FesterPlugin } from './config/types.js';
 import { CacheTierRegistry } from './cache/CacheTier.js';
@@ -8,7 +10,6 @@ import { createCompilerHooks, type CompilerHooks } from './hooks.js';
 import { Journal } from './journal/Journal.js';
 import { newSessionId, sessionsDir } from './journal/sessions.js';
 import type { BuildResult, NodeInfo } from './types.js';
-import { VERSION } from './version.js';
 
 export interface CompilerOptions {
   config?: FesterConfig;
@@ -16,6 +17,8 @@ export interface CompilerOptions {
   configFile?: string;
   cacheDir?: string;
   jobs?: number;
+  /** Continue an existing session (a `fester watch` that reloads its config keeps one journal). */
+  journal?: Journal;
 }
 
 /** `$FESTER_CACHE_DIR`, else `$XDG_CACHE_HOME/fester`, else `~/.cache/fester`. */
@@ -35,7 +38,7 @@ export class Compiler {
   readonly configFile?: string;
   readonly cacheDir: string;
   readonly jobs: number;
-  readonly sessionId = newSessionId();
+  readonly sessionId: string;
   /** Nodes that can run actions; the embedded default registers one `local` node. */
   readonly nodes: NodeInfo[] = [];
   /** Cache tiers for `fester cache stats|verify|gc`; tier plugins register here in apply(). */
@@ -45,11 +48,16 @@ export class Compiler {
 
   constructor(options: CompilerOptions = {}) {
     this.config = options.config ?? { plugins: [] };
+    this.journal = options.journal;
+    this.sessionId = options.journal?.session ?? newSessionId();
     this.configFile = options.configFile;
-    this.cacheDir = options.cacheDir ?? this.config.cacheDir ?? defaultCacheDir();
+    // The environment wins over the config so CI and tests can redirect a project's cache.
+    this.cacheDir = options.cacheDir ?? (process.env.FESTER_CACHE_DIR ? resolve(process.env.FESTER_CACHE_DIR) : undefined) ?? this.config.cacheDir ?? defaultCacheDir();
     this.jobs = options.jobs ?? this.config.jobs ?? availableParallelism();
     // User plugins first, then the defaults: bail hooks ask the user's taps before ours.
-    for (const p of this.config.plugins ?? []) p.apply(this);
+    for (const p of this.config.plugins ?? []) {
+      try { p.apply(this); } catch (e) { throw isFesterError(e) ? e : new PluginError(p.name, 'apply', e); }
+    }
     applyDefaults(this);
     this.hooks.initialize.call();
   }
@@ -65,7 +73,6 @@ export class Compiler {
     if (!this.journal) {
       const dir = sessionsDir(dirname(resolve(projectFile)));
       this.journal = new Journal(join(dir, `${this.sessionId}.jsonl`), this.sessionId);
-      this.journal.append({ type: 'session.started', version: VERSION, cwd: process.cwd(), pid: process.pid });
     }
     return this.journal;
   }
@@ -84,10 +91,16 @@ export class Compiler {
     return this.createBuild(request).run();
   }
 
-  /** Flush and close the journal; plugins release what they hold. */
-  async close(): Promise<void> {
+  /** Flush and close the journal; plugins release what they hold. `keepJournal` hands it on. */
+  async close(keepJournal = false): Promise<void> {
     await this.hooks.shutdown.promise();
-    this.journal?.close();
+    if (keepJournal) this.journal?.flush();
+    else this.journal?.close();
+  }
+
+  /** The open session journal, if a build opened one. */
+  get sessionJournal(): Journal | undefined {
+    return this.journal;
   }
 
   /** Synchronous last-chance flush for signal handlers. */

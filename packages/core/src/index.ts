@@ -20,6 +20,9 @@ export { CacheTierRegistry, storeIsFor, type CacheTier, type Durability, type Ti
 export { parseSize, formatSize } from './cache/size.js';
 export { explainAction, type Explanation } from './explain/explainAction.js';
 export { VERSION } from './version.js';
+export { buildInputs, type BuildInputs } from './watch/buildInputs.js';
+export { Journal } from './journal/Journal.js';
+export { forceStop } from './exec/inflight.js';
 export { targetSpec, nativeTriple, type TargetSpec } from './toolchain/targets.js';
 export { gccToolchain, toolchainSearchPath, type ToolchainConfig } from './toolchain/gccToolchain.js';
 export { baseEnv } from './toolchain/baseEnv.js';

@@ -1,6 +1,6 @@
 import { Option } from 'clipanion';
 import * as t from 'typanion';
-import { isFesterError } from '@fester/core';
+import { FesterError, forceStop, isFesterError } from '@fester/core';
 import { createCompiler, resolveProjectFile } from '../context.js';
 import { pickReporter } from '../reporters/pickReporter.js';
 import { abortOnSignals } from '../signals.js';
@@ -13,10 +13,11 @@ export class BuildCommand extends FesterCommand {
     details: `
       Reads project.yaml (or the file given), finds festerconfig.* next to it, and runs the
       pipeline on the embedded default: a local coordinator, one local agent and the local
-      cache. Every decision is written to the session journal under <root>/.fester/sessions/.
+      cache. Every decision is written to the session journal in .fester/sessions/ next to
+      project.yaml.
 
-      Exit codes: 0 built, 1 an action failed, 2 bad project or config, 3 missing tool,
-      4 a plugin failed, 130 interrupted.
+      Exit codes: 0 built, 1 an action failed, 2 bad project, config or usage, 3 missing
+      tool or toolchain, 4 a plugin failed, 130 interrupted.
     `,
     examples: [
       ['Build ./project.yaml with all cores', 'fester build'],
@@ -39,12 +40,18 @@ export class BuildCommand extends FesterCommand {
     const compiler = await createCompiler(file, { config: this.config, jobs: this.jobs });
     const reporter = await pickReporter({ json: this.json, stdout: this.context.stdout, stderr: this.context.stderr, cwd: process.cwd() });
     reporter.attach(compiler);
-    const signals = abortOnSignals(() => compiler.flushJournal());
+    const signals = abortOnSignals(() => { forceStop(); compiler.flushJournal(); });
     try {
       const result = await compiler.run({ file, targets: this.target, keepGoing: this.keepGoing, signal: signals.signal, skipToolchainValidation: this.skipValidation, production: this.production });
       await reporter.done(result);
-      if (result.status === 'interrupted') return 130;
-      return result.status === 'success' ? 0 : 1;
+      if (result.status === 'success') return 0;
+      if (!this.json) {
+        const err = result.status === 'interrupted'
+          ? new FesterError('FE0002', { message: `interrupted by ${signals.received() ?? 'a signal'}; running commands were stopped and their partial outputs removed` })
+          : new FesterError('FE0403', { message: `${result.failures.length} action${result.failures.length === 1 ? '' : 's'} failed, first ${result.failures[0]?.action}`, hint: this.keepGoing ? 'fix the errors shown above' : 'fix the error shown above; independent actions were not started (--keep-going builds them)' });
+        this.context.stderr.write(`${err.format()}\n`);
+      }
+      return result.status === 'interrupted' ? 130 : 1;
     } catch (e) {
       await reporter.done(undefined);
       if (signals.received() && !isFesterError(e)) return 130;

@@ -21,8 +21,9 @@ export class PlainReporter implements Reporter {
         break;
       case 'action.uptodate': this.settled++; break;
       case 'cache.hit': this.line(`[${++this.settled}/${this.total}] cached  ${ev.action} (${ev.tier})`); break;
-      case 'cache.corrupt': this.line(`warning: corrupt ${ev.tier} cache entry ${ev.key.slice(0, 12)}…: ${ev.message}; removed, rebuilding`); break;
+      case 'cache.corrupt': this.line(`warning FE0501: corrupt ${ev.tier} cache entry ${ev.key.slice(0, 12)}…: ${ev.message}; removed, rebuilding`); break;
       case 'cache.error': this.line(`warning: cache ${ev.tier}: ${ev.message}`); break;
+      case 'cache.fallback': this.line(`warning ${ev.code}: cache ${ev.tier}: ${ev.message}`); break;
       case 'cache.warning': this.line(`warning ${ev.code}: cache ${ev.tier}: ${ev.message}`); break;
       case 'action.finished':
         this.settled++;
@@ -40,9 +41,6 @@ export class PlainReporter implements Reporter {
 
   async done(result: BuildResult | undefined): Promise<void> {
     if (!result) return;
-    for (const f of result.failures) {
-      if (f.reason === 'input' || f.reason === 'infrastructure') this.o.stderr.write(`FAILED ${f.action}: ${f.message}\n`);
-    }
     this.line(summary(result));
   }
 }

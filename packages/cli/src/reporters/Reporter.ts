@@ -6,6 +6,8 @@ export interface ReporterOptions {
   stdout: Writable;
   stderr: Writable;
   cwd: string;
+  /** Several builds in one run (watch): keep the dashboard up between them. */
+  persistent?: boolean;
 }
 
 /** Consumes the journal events of every build of a compiler (DESIGN §7). */
@@ -13,6 +15,8 @@ export interface Reporter {
   attach(compiler: Compiler): void;
   /** After the build (result undefined when it threw): flush, unmount, print a summary. */
   done(result: BuildResult | undefined): Promise<void>;
+  /** End of a persistent run: release the terminal. */
+  close?(): Promise<void>;
 }
 
 /** Tap every build's `event` hook. */

@@ -37,6 +37,7 @@ export function Dashboard({ state }: { state: DashboardState }): React.ReactElem
           <Text color="yellow">  ▶ </Text>{r.action} <Text dimColor>on {r.node} {((now - r.startedAt) / 1000).toFixed(1)}s</Text>
         </Text>
       ))}
+      {state.lastSummary ? <Text color={state.failures.length ? 'red' : 'green'}>{state.lastSummary} — watching for changes</Text> : null}
       {state.failures.slice(0, 3).map((f) => (
         <Box key={f.action} flexDirection="column">
           <Text color="red">  ✖ {f.action}: {f.message}</Text>

@@ -15,10 +15,17 @@ export class DashboardState {
   running = new Map<string, Running>();
   failures: Failure[] = [];
   finished?: { status: string; durationMs: number };
+  /** Watch mode: the summary of the previous build. */
+  lastSummary?: string;
   private listeners = new Set<() => void>();
 
   apply(ev: FesterEvent): void {
     switch (ev.type) {
+      case 'build.started':
+        // Each build of a watch starts from zero; the previous summary stays until this one ends.
+        Object.assign(this, { total: 0, settled: 0, executed: 0, hits: 0, upToDate: 0, misses: 0, failures: [], finished: undefined });
+        this.running.clear();
+        break;
       case 'graph.resolved': this.project = ev.project; this.total = ev.actions; break;
       case 'action.uptodate': this.settled++; this.upToDate++; break;
       case 'cache.hit': this.settled++; this.hits++; break;
@@ -40,6 +47,11 @@ export class DashboardState {
   hitRatio(): number {
     const asked = this.hits + this.misses;
     return asked === 0 ? 0 : this.hits / asked;
+  }
+
+  /** Ask subscribers to redraw after a change made outside apply(). */
+  touch(): void {
+    for (const l of this.listeners) l();
   }
 
   subscribe(fn: () => void): () => void {

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { Compiler } from '../Compiler.js';
 import type { FesterPlugin } from '../config/types.js';
 import { runCommand } from '../exec/runCommand.js';
@@ -17,7 +18,7 @@ export function localExecutorPlugin(): FesterPlugin {
       });
       compiler.hooks.build.tap('fester:local-executor', (build) => {
         build.hooks.execute.tapPromise('fester:local-executor', async (req) =>
-          req.node.id === 'local' ? runCommand(req.command, req.signal) : undefined);
+          req.node.id === 'local' ? runCommand(req.command, req.signal, req.action.outputs.map((o) => join(build.project!.root, o))) : undefined);
       });
     },
   };

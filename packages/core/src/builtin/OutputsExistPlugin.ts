@@ -10,7 +10,8 @@ export function outputsExistPlugin(): FesterPlugin {
     name: 'fester:outputs-exist',
     apply(compiler: Compiler) {
       compiler.hooks.build.tap('fester:outputs-exist', (build) => {
-        build.hooks.validate.tapPromise('fester:outputs-exist', async ({ action, outputs }) => {
+        // Stage -100: a missing output is reported as such before other checks try to read it.
+        build.hooks.validate.tapPromise({ name: 'fester:outputs-exist', stage: -100 }, async ({ action, outputs }) => {
           const missing = outputs.filter((o) => !existsSync(o));
           if (missing.length) {
             throw new FesterError('FE0402', { message: `action ${action.id} did not write ${missing.map((m) => relative(build.project!.root, m)).join(', ')}` });

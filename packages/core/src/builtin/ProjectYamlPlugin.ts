@@ -16,7 +16,7 @@ export function projectYamlPlugin(): FesterPlugin {
         build.hooks.resolve.tapPromise('fester:project-yaml', async (req) => {
           if (!/\.ya?ml$/.test(basename(req.file))) return undefined;
           const source = loadProject(req.file);
-          const targets = [...(req.targets ?? source.data.targets ?? ['host'])];
+          const targets = [...new Set(req.targets ?? source.data.targets ?? ['host'])];
           const unknown = targets.find((t) => !(KNOWN_TARGETS as readonly string[]).includes(t));
           if (unknown) {
             const s = didYouMean(unknown, KNOWN_TARGETS);

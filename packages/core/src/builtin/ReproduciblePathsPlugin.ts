@@ -11,7 +11,8 @@ export function reproduciblePathsPlugin(): FesterPlugin {
     name: 'fester:reproducible-paths',
     apply(compiler: Compiler) {
       compiler.hooks.build.tap('fester:reproducible-paths', (build) => {
-        build.hooks.wrapCommand.tap('fester:reproducible-paths', (cmd, action) => {
+        // Stage -100: before any wrapper (ccache, nice) prefixes the command, so argv[0] is the compiler.
+        build.hooks.wrapCommand.tap({ name: 'fester:reproducible-paths', stage: -100 }, (cmd, action) => {
           if (action.kind !== 'compile') return cmd;
           const root = build.project!.root;
           return { ...cmd, argv: [cmd.argv[0]!, `-ffile-prefix-map=${root}=.`, ...cmd.argv.slice(1)] };

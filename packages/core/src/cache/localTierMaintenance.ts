@@ -32,20 +32,23 @@ async function listBlobs(dir: string): Promise<Blob[]> {
   return out;
 }
 
-interface Entry { key: string; time: number; entry?: AcEntry; error?: string }
+/** `self`: hex digest of the entry's own JSON in content-v2 (cacache stores it as a blob too). */
+interface Entry { key: string; time: number; self?: string; entry?: AcEntry; error?: string }
+
+const sriHex = (sri: string | undefined) => (sri?.startsWith('sha256-') ? Buffer.from(sri.slice(7), 'base64').toString('hex') : undefined);
 
 /** Every `ac/` entry of the index, parsed (an unreadable one carries `error`). */
 async function listEntries(c: Cacache, dir: string): Promise<Entry[]> {
-  const index = await c.ls(dir).catch(() => ({} as Record<string, { time: number }>));
+  const index = await c.ls(dir).catch(() => ({} as Record<string, { time: number; integrity?: string }>));
   const out: Entry[] = [];
   for (const [k, info] of Object.entries(index)) {
     if (!k.startsWith('ac/')) continue;
     const key = k.slice(3);
     try {
       const got = await c.get(dir, k);
-      out.push({ key, time: info.time, entry: JSON.parse(got.data.toString('utf8')) as AcEntry });
+      out.push({ key, time: info.time, self: sriHex(info.integrity), entry: JSON.parse(got.data.toString('utf8')) as AcEntry });
     } catch (e) {
-      out.push({ key, time: info.time, error: (e as Error).message });
+      out.push({ key, time: info.time, self: sriHex(info.integrity), error: (e as Error).message });
     }
   }
   return out;
@@ -53,8 +56,11 @@ async function listEntries(c: Cacache, dir: string): Promise<Entry[]> {
 
 export async function localStats(c: Cacache, dir: string): Promise<TierStats> {
   const blobs = await listBlobs(dir);
-  const index = await c.ls(dir).catch(() => ({}));
-  return { entries: Object.keys(index).filter((k) => k.startsWith('ac/')).length, blobs: blobs.length, bytes: blobs.reduce((n, b) => n + b.size, 0) };
+  const index = await c.ls(dir).catch(() => ({} as Record<string, { integrity?: string }>));
+  const acs = Object.entries(index).filter(([k]) => k.startsWith('ac/'));
+  const selves = new Set(acs.map(([, v]) => sriHex(v.integrity)));
+  // Entries' own JSON is content too: count it in bytes, not as an output blob.
+  return { entries: acs.length, blobs: blobs.filter((b) => !selves.has(b.hex)).length, bytes: blobs.reduce((n, b) => n + b.size, 0) };
 }
 
 async function dropEntry(c: Cacache, dir: string, key: string): Promise<void> {
@@ -71,7 +77,7 @@ export async function localVerify(c: Cacache, dir: string): Promise<TierVerifyRe
     if (data && sha256(data) === b.hex) { good.add(b.hex); continue; }
     await rm(b.path, { force: true });
     await dropEntry(c, dir, `cas/${b.hex}`);
-    corrupt.push({ digest: b.hex, message: `blob ${b.hex.slice(0, 12)}… does not match its digest` });
+    corrupt.push({ digest: b.hex, message: 'bytes do not match the digest' });
   }
   const entries = await listEntries(c, dir);
   for (const e of entries) {
@@ -83,6 +89,11 @@ export async function localVerify(c: Cacache, dir: string): Promise<TierVerifyRe
   return { checkedEntries: entries.length, checkedBlobs: blobs.length, corrupt };
 }
 
+/** The blobs an entry keeps alive: its outputs and its own JSON. */
+function digestsOf(e: Entry): string[] {
+  return [...(e.entry?.outputs ?? []).map((o) => o.digest), ...(e.self ? [e.self] : [])];
+}
+
 /** Drop least recently used entries (and blobs no remaining entry needs) until blobs fit in maxBytes. */
 export async function localGc(c: Cacache, dir: string, maxBytes: number): Promise<TierGcResult> {
   const blobs = new Map((await listBlobs(dir)).map((b) => [b.hex, b]));
@@ -91,7 +102,7 @@ export async function localGc(c: Cacache, dir: string, maxBytes: number): Promis
     used: Math.max(e.time, ...(e.entry?.outputs ?? []).map((o) => blobs.get(o.digest)?.mtimeMs ?? 0)),
   })).sort((a, b) => a.used - b.used);
   const refs = new Map<string, number>();
-  for (const e of entries) for (const o of e.entry?.outputs ?? []) refs.set(o.digest, (refs.get(o.digest) ?? 0) + 1);
+  for (const e of entries) for (const d of digestsOf(e)) refs.set(d, (refs.get(d) ?? 0) + 1);
   let bytes = [...blobs.values()].reduce((n, b) => n + b.size, 0);
   let removedEntries = 0;
   let removedBytes = 0;
@@ -110,10 +121,10 @@ export async function localGc(c: Cacache, dir: string, maxBytes: number): Promis
     if (bytes <= maxBytes) break;
     await dropEntry(c, dir, `ac/${e.key}`);
     removedEntries++;
-    for (const o of e.entry?.outputs ?? []) {
-      const n = (refs.get(o.digest) ?? 1) - 1;
-      refs.set(o.digest, n);
-      if (n === 0) await dropBlob(o.digest);
+    for (const d of digestsOf(e)) {
+      const n = (refs.get(d) ?? 1) - 1;
+      refs.set(d, n);
+      if (n === 0) await dropBlob(d);
     }
   }
   return { removedEntries, removedBytes, bytes };

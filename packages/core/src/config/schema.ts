@@ -10,8 +10,8 @@ export const configSchema = z.strictObject({
   jobs: z.number().int().positive().optional(),
   cacheDir: z.string().min(1).optional(),
   scheduler: z.looseObject({ mode: z.string().optional() }).optional(),
-  production: z.boolean().optional(),
   cache: z.record(z.string(), z.looseObject({ maxSize: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional() })).optional(),
+  production: z.boolean().optional(),
   toolchains: z.record(z.string(), z.strictObject({
     prefix: z.string().optional(),
     path: z.array(z.string()).optional(),

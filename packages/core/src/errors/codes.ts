@@ -54,7 +54,7 @@ export const CODES = {
   // 06xx — plugins
   FE0601: { title: 'plugin failed', hint: 'the plugin named above threw; check its options or report it to its author', exit: 4 },
   // 07xx — journal
-  FE0701: { title: 'no journal found', hint: 'run `fester build` first; journals live in <root>/.fester/sessions/', exit: 2 },
+  FE0701: { title: 'no journal found', hint: 'run `fester build` first; journals live in .fester/sessions/ next to project.yaml', exit: 2 },
   // 09xx — snapshots (Btrfs subvolumes, qcow2 images)
   FE0901: { title: 'out dir is not a Btrfs subvolume', hint: 'put the out dir on Btrfs and make it a subvolume: btrfs subvolume create <out> (the snapshot plugin stays inert until then)', exit: 2 },
   FE0902: { title: 'btrfs tool not found', hint: 'install it: apt-get install btrfs-progs', exit: 3 },

@@ -1,4 +1,5 @@
 import type { Command, ExecuteResult } from '../hooks.js';
+import { trackProcess, untrackProcess } from './inflight.js';
 
 const MAX_OUTPUT = 1024 * 1024;
 
@@ -6,7 +7,7 @@ const MAX_OUTPUT = 1024 * 1024;
  * Run one command in its own process group so that an abort kills the compiler and the
  * cc1/as/ld it spawned, not just the driver. Never throws for a failing command.
  */
-export async function runCommand(cmd: Command, signal: AbortSignal): Promise<ExecuteResult> {
+export async function runCommand(cmd: Command, signal: AbortSignal, outputs: readonly string[] = []): Promise<ExecuteResult> {
   const t0 = performance.now();
   const [file, ...args] = cmd.argv;
   // Loaded on first use: a no-op build never runs a command and should not pay for execa.
@@ -26,6 +27,7 @@ export async function runCommand(cmd: Command, signal: AbortSignal): Promise<Exe
     try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
     setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 2000).unref();
   };
+  if (child.pid !== undefined) trackProcess(child.pid, outputs);
   if (signal.aborted) kill();
   else signal.addEventListener('abort', kill, { once: true });
   try {
@@ -43,6 +45,7 @@ export async function runCommand(cmd: Command, signal: AbortSignal): Promise<Exe
       message: r.isTerminated ? `killed by ${r.signal}` : undefined,
     };
   } finally {
+    if (child.pid !== undefined) untrackProcess(child.pid);
     signal.removeEventListener('abort', kill);
   }
 }

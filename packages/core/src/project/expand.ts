@@ -40,6 +40,8 @@ export function expandProject(src: ProjectSource, targets: readonly string[], to
   const byName = indexArtifacts(src, arts);
   const linkOrder = resolveLinks(src, arts, byName);
   const sources = arts.map((a, i) => globSources(src, a, i));
+  // A static library linked into a shared one must be position-independent too.
+  const needsPic = new Set(arts.filter((a) => a.kind === 'shared-library').flatMap((a) => linkOrder.get(a.name)!));
   const actions: ActionSpec[] = [];
   for (const target of targets) {
     const outT = `${src.out}/${target}`;
@@ -50,7 +52,7 @@ export function expandProject(src: ProjectSource, targets: readonly string[], to
     arts.forEach((a, i) => {
       if (!builtFor(a, target)) return;
       const flags = mergeFlags(src.data, a, target);
-      const pic = a.kind === 'shared-library' ? ['-fPIC'] : [];
+      const pic = a.kind === 'shared-library' || needsPic.has(a.name) ? ['-fPIC'] : [];
       const objs: string[] = [];
       let cxx = false;
       for (const s of sources[i]!) {

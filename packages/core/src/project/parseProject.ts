@@ -65,7 +65,8 @@ function schemaError(error: z.ZodError, raw: unknown, file: string, locate: Loca
       hint: `known targets: ${KNOWN_TARGETS.join(', ')}`,
     });
   }
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  const present = path.reduce<unknown>((o, k) => (o === undefined || o === null ? undefined : (o as Record<string | number, unknown>)[k]), raw);
+  const missing = issue.code === 'invalid_type' && present === undefined;
   const where = missing ? locate(path.slice(0, -1)) : locate(path);
   return new FesterError('FE0103', {
     message: missing ? `missing required key "${dotted}"` : `invalid value at ${dotted || 'top level'}: ${issue.message}`,

@@ -66,6 +66,7 @@ export type CustomActionYaml = Zod.infer<ReturnType<typeof build>['action']>;
 export function knownKeysAt(path: readonly PropertyKey[]): string[] {
   const s = schemas();
   if (path.length === 0) return Object.keys(s.project.shape);
+  if ((path[0] === 'overrides' && path.length === 1) || (path[0] === 'artifacts' && path[2] === 'overrides' && path.length === 3)) return [...KNOWN_TARGETS];
   if (path[0] === 'defaults' || (path[0] === 'overrides' && path.length > 1) || (path[0] === 'artifacts' && path[2] === 'overrides' && path.length > 3)) return Object.keys(s.defaults.shape);
   if (path[0] === 'artifacts') return Object.keys(s.artifact.shape);
   if (path[0] === 'actions') return Object.keys(s.action.shape);

@@ -66,7 +66,9 @@ export class ActionRunner {
     for (const p of a.inputs) {
       const d = await this.digests.digest(p);
       if (d === undefined) {
-        return { kind: 'failed', failure: { action: a.id, exitCode: null, stderr: '', reason: 'input', message: `input "${p}" does not exist and no action produces it` } };
+        const message = `input "${p}" does not exist and no action produces it`;
+        this.build.emit({ type: 'action.finished', action: a.id, node: '', exitCode: null, durationMs: 0, status: 'failed', message });
+        return { kind: 'failed', failure: { action: a.id, exitCode: null, stderr: '', reason: 'input', message } };
       }
       inputs[p] = d;
       digests.push(d);
@@ -85,7 +87,7 @@ export class ActionRunner {
       if (!pairs) return undefined;
       const key = fullKey(pre, pairs);
       lastKey = key;
-      const record: ActionRecord = { key, pre, cmd, toolchain: tenv.digest, inputs: { ...inputs, ...Object.fromEntries(pairs) }, headers: set, outputs: {} };
+      const record: ActionRecord = { key, pre, cmd, base: commandDigest(a, []), toolchain: tenv.digest, inputs: { ...inputs, ...Object.fromEntries(pairs) }, headers: set, outputs: {} };
       return this.tryKey(a, key, record, prev);
     };
     if (a.depfile) {
@@ -97,7 +99,7 @@ export class ActionRunner {
       }
     }
     if (!a.depfile) {
-      const record: ActionRecord = { key: pre, pre, cmd, toolchain: tenv.digest, inputs, headers: [], outputs: {} };
+      const record: ActionRecord = { key: pre, pre, cmd, base: commandDigest(a, []), toolchain: tenv.digest, inputs, headers: [], outputs: {} };
       const got = await this.tryKey(a, pre, record, prev);
       if (got) return got;
     }
@@ -133,7 +135,7 @@ export class ActionRunner {
       await b.hooks.validate.promise({ action: a, toolchain: tenv.toolchain, outputs: a.outputs.map((o) => join(this.root, o)) });
     } catch (e) {
       if (!isFesterError(e)) throw e;
-      return fail('validate', e.message, 0, res.stderr);
+      return fail('validate', `${e.code} ${e.message}`, 0, res.stderr);
     }
     const { records, blobs } = collectOutputs(this.root, a, this.digests);
     const headers = a.depfile ? this.readHeaders(a) : [];
@@ -147,7 +149,7 @@ export class ActionRunner {
     }
     b.emit({ type: 'action.finished', action: a.id, node: node.id, exitCode: 0, durationMs: res.durationMs, status: 'success',
       ...(res.stderr ? { stderr: res.stderr.slice(0, 64 * 1024) } : {}), outputs: records.map((r) => ({ path: r.path, digest: r.digest })), headers });
-    const record: ActionRecord = { key, pre: prep.pre, cmd: prep.cmd, toolchain: tenv.digest, inputs: { ...prep.inputs, ...Object.fromEntries(pairs) }, headers, outputs: Object.fromEntries(records.map((r) => [r.path, r.digest])) };
+    const record: ActionRecord = { key, pre: prep.pre, cmd: prep.cmd, base: commandDigest(a, []), toolchain: tenv.digest, inputs: { ...prep.inputs, ...Object.fromEntries(pairs) }, headers, outputs: Object.fromEntries(records.map((r) => [r.path, r.digest])) };
     return { kind: 'executed', record };
   }
 
@@ -181,7 +183,8 @@ export class ActionRunner {
       if (entry.outputs.length) this.build.emit({ type: 'cache.stored', action: a.id, key, bytes: entry.outputs.reduce((n, o) => n + o.size, 0) });
     } catch (e) {
       // A cache that cannot store costs speed later, never this build's result.
-      this.build.emit({ type: 'cache.error', tier: 'store', key, message: e instanceof Error ? e.message : String(e) });
+      const tier = (e as { plugin?: string }).plugin ?? 'store';
+      this.build.emit({ type: 'cache.error', tier, key, message: (e as { cause?: Error }).cause?.message ?? (e instanceof Error ? e.message : String(e)) });
     }
   }
 
@@ -208,7 +211,11 @@ export class ActionRunner {
   private missReason(a: Action, prev: ActionRecord | undefined, now: { cmd: string; toolchain: string; inputs: Record<string, string> }, key: string): { reason: MissReason; changed: InputChange[] } {
     if (!prev) return { reason: 'no-previous-build', changed: [] };
     if (prev.toolchain !== now.toolchain) return { reason: 'toolchain-changed', changed: [] };
-    if (prev.cmd !== now.cmd) return { reason: 'command-changed', changed: [] };
+    if (prev.cmd !== now.cmd) {
+      // Same command line but a different fingerprint: a plugin's `fingerprint` tap changed what it adds.
+      const reason = prev.base !== undefined && prev.base === commandDigest(a, []) ? 'plugin-fingerprint-changed' : 'command-changed';
+      return { reason, changed: [] };
+    }
     const changed: InputChange[] = [];
     for (const [p, d] of Object.entries(now.inputs)) if (prev.inputs[p] !== d) changed.push({ path: p, before: prev.inputs[p], after: d });
     for (const p of Object.keys(prev.inputs)) {

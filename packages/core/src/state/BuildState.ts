@@ -7,6 +7,8 @@ export interface ActionRecord {
   key: string;
   pre: string;
   cmd: string;
+  /** The command without plugin fingerprint additions, to tell the two kinds of change apart. */
+  base?: string;
   toolchain: string;
   /** Declared inputs and discovered headers with their digests. */
   inputs: Record<string, string>;

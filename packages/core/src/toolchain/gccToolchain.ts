@@ -51,10 +51,14 @@ export async function gccToolchain(target: string, cacheDir: string, cfg?: Toolc
   const search = toolchainSearchPath(cfg);
   const find = (tool: string, explicit?: string): string | undefined => {
     if (explicit) return which(explicit, search);
-    if (target === 'host' && tool === 'gcc' && process.env.FESTER_HOST_CC) return which(process.env.FESTER_HOST_CC, search);
+    if (target === 'host' && tool === 'gcc' && process.env.FESTER_HOST_CC) {
+      const cc = which(process.env.FESTER_HOST_CC, search);
+      if (!cc) throw new FesterError('FE0301', { message: `FESTER_HOST_CC names "${process.env.FESTER_HOST_CC}", which is not found in ${search}`, location: origin, hint: 'unset FESTER_HOST_CC or point it at an installed compiler' });
+      return cc;
+    }
     return which(`${prefix}${tool}`, search);
   };
-  const cc = find('gcc', cfg?.cc) ?? (prefix === '' ? find('cc') : undefined);
+  const cc = find('gcc', cfg?.cc) ?? (prefix === '' && !cfg?.cc ? find('cc') : undefined);
   if (!cc) {
     throw new FesterError('FE0301', { message: `no C compiler for target "${target}": ${cfg?.cc ?? `${prefix}gcc`} not found in ${search}`, location: origin, hint: installHint(spec) });
   }
