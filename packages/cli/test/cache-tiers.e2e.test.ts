@@ -123,7 +123,9 @@ describe('tmpfs tier: crashes and signals', () => {
       expect(r.exitCode).toBe(0);
       expect(await demo(t.fx.dir)).toBe('6*7=42');
       expect(readFileSync(join(t.fx.dir, 'build/host/held.txt'), 'utf8')).toBe('held\n');
+      // What the killed build left only in RAM was written back by this one's barrier.
       expect((await t.stats('local')).entries).toBe(9);
+      expect(readdirSync(join(t.shm, 'pending'))).toEqual([]);
     } finally { t.fx.cleanup(); }
   });
 
@@ -143,6 +145,7 @@ describe('tmpfs tier: crashes and signals', () => {
       expect(evs[evs.length - 1]).toMatchObject({ type: 'build.finished', status: 'interrupted' });
       // Durable: with RAM gone, the five finished actions come from the local tier.
       rmSync(t.shm, { recursive: true });
+      rmSync(join(t.fx.dir, 'build'), { recursive: true });
       expect((await t.run(['build'])).exitCode).toBe(0);
       const next = await lastJournal(t.fx.dir);
       expect(of(next, 'cache.hit').filter((h) => h.tier === 'local')).toHaveLength(5);

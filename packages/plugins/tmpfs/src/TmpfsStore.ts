@@ -38,11 +38,13 @@ export class TmpfsStore {
 
   private ac(key: string) { return join(this.dir, 'ac', key); }
   private cas(hex: string) { return join(this.dir, 'cas', hex); }
+  private mark(key: string) { return join(this.dir, 'pending', key); }
 
   /** Create the folders; throws when the place is not usable (the caller falls back). */
   ensure(): void {
     mkdirSync(join(this.dir, 'ac'), { recursive: true });
     mkdirSync(join(this.dir, 'cas'), { recursive: true });
+    mkdirSync(join(this.dir, 'pending'), { recursive: true });
   }
 
   /** Rebuild the index from the folder (another process may have written or evicted). */
@@ -106,10 +108,15 @@ export class TmpfsStore {
     return { kind: 'hit', entry, blobs };
   }
 
-  /** Write blobs, then the entry; on any failure remove what this call wrote and rethrow. */
-  async write(key: string, entry: AcEntry, blobs: Map<string, Buffer>): Promise<void> {
+  /**
+   * Write blobs, then the entry; on any failure remove what this call wrote and rethrow.
+   * `pending`: the entry is not durable yet. Its marker is written first and outlives a crash,
+   * so a later build writes back what a killed one left only in RAM.
+   */
+  async write(key: string, entry: AcEntry, blobs: Map<string, Buffer>, pending = false): Promise<void> {
     const fresh: string[] = [];
     try {
+      if (pending) await writeFile(this.mark(key), '');
       // Blobs are rewritten even when present: the bytes in hand are verified, a resident copy may not be.
       for (const [hex, data] of blobs) {
         const had = this.blobSizes.has(hex);
@@ -122,6 +129,7 @@ export class TmpfsStore {
       this.items.set(key, { size: text.length, used: Date.now(), digests: entry.outputs.map((o) => o.digest) });
     } catch (e) {
       for (const hex of fresh) await this.dropBlob(hex);
+      if (pending) await rm(this.mark(key), { force: true });
       throw e;
     }
   }
@@ -143,6 +151,7 @@ export class TmpfsStore {
     this.items.delete(key);
     let freed = item?.size ?? 0;
     await rm(this.ac(key), { force: true });
+    await rm(this.mark(key), { force: true });
     const used = new Set<string>();
     for (const i of this.items.values()) for (const d of i.digests) used.add(d);
     for (const d of new Set([...(item?.digests ?? []), ...(badDigest ? [badDigest] : [])])) {
@@ -175,6 +184,15 @@ export class TmpfsStore {
       for (const hex of [...this.blobSizes.keys()]) if (!used.has(hex)) bytes += await this.dropBlob(hex);
     }
     return { entries, bytes };
+  }
+
+  /** Keys whose write-back has not happened (this build's, or a killed build's). */
+  async pendingKeys(): Promise<string[]> {
+    return (await readdir(join(this.dir, 'pending')).catch(() => [] as string[])).filter((k) => !k.includes('.tmp-'));
+  }
+
+  async written(key: string): Promise<void> {
+    await rm(this.mark(key), { force: true });
   }
 
   /** Every key of the index, for verify. */

@@ -1,4 +1,4 @@
-import type { Action, Build, CacheStoreRequest } from '@fester/core';
+import type { AcEntry, Action, Build, CacheStoreRequest } from '@fester/core';
 import type { TmpfsStore } from './TmpfsStore.js';
 
 export const TIER = 'tmpfs';
@@ -32,27 +32,42 @@ export class WriteBack {
     await this.build.hooks.cacheStore.promise({ ...req, tiers: 'persistent' });
   }
 
-  /** Write back every pending entry, oldest first. */
+  /**
+   * Write back every pending entry, oldest first; then entries a killed build left pending
+   * (their markers survive in RAM), so a hit on them does not leave them RAM-only forever.
+   */
   async flush(): Promise<void> {
     while (this.pending.size) await this.flushOldest();
+    for (const key of await this.store.pendingKeys()) {
+      if (this.store.pinned.has(key)) continue; // another build of this process, still running
+      await this.writeBack(key, undefined);
+    }
   }
 
   private async flushOldest(): Promise<void> {
     const [key, action] = this.pending.entries().next().value as [string, Action];
     this.pending.delete(key);
     this.store.pinned.delete(key);
+    await this.writeBack(key, action);
+  }
+
+  private async writeBack(key: string, known: Action | undefined): Promise<void> {
     const got = await this.store.read(key);
     if (got.kind !== 'hit') {
-      // Never write back what does not check; the action rebuilds next time.
-      this.failed++;
+      // Never write back what does not check; the action rebuilds next time. (A killed
+      // build's marker without its entry is just a write that never finished.)
+      if (known || got.kind === 'corrupt') this.failed++;
       if (got.kind === 'corrupt') {
         await this.store.remove(key, got.digest);
         this.build.emit({ type: 'cache.corrupt', tier: TIER, key, ...(got.digest ? { digest: got.digest } : {}), message: `${got.message} (not written back)` });
       }
+      await this.store.written(key);
       return;
     }
+    const action = known ?? this.build.graph?.get(got.entry.action) ?? stubAction(got.entry);
     try {
       await this.build.hooks.cacheStore.promise({ action, key, entry: got.entry, blobs: got.blobs, tiers: 'persistent' });
+      await this.store.written(key);
       this.entries++;
       this.bytes += got.entry.outputs.reduce((n, o) => n + o.size, 0);
     } catch (e) {
@@ -94,4 +109,9 @@ export class WriteBack {
     }
     return s.bytes + need <= s.maxBytes;
   }
+}
+
+/** An entry left by a killed build of another project: enough of an action for the tiers. */
+function stubAction(entry: AcEntry): Action {
+  return { id: entry.action, kind: 'custom', target: '', argv: [], cwd: '.', inputs: [], outputs: entry.outputs.map((o) => o.path), orderOnly: [], env: {}, meta: { recovered: true } };
 }

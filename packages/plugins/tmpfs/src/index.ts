@@ -92,7 +92,7 @@ export default function tmpfs(options: TmpfsOptions = {}): FesterPlugin {
             try {
               const need = store.cost(req.entry, req.blobs);
               if (!(await state.wb.makeRoom(need))) throw new Error(`entry of ${need} bytes does not fit in the ${store.maxBytes}-byte cap`);
-              await store.write(req.key, req.entry, req.blobs);
+              await store.write(req.key, req.entry, req.blobs, held);
               if (held) state.wb.add(req.key, req.action);
               return true;
             } catch (e) {
