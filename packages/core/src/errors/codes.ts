@@ -44,6 +44,7 @@ export const CODES = {
   FE0504: { title: 'unknown cache tier', hint: 'run `fester cache stats` to list the tiers your festerconfig enables', exit: 2 },
   FE0505: { title: 'cache tier is not usable', hint: 'it was bypassed for this build; check that its folder exists, is writable and has room', exit: 3 },
   FE0506: { title: 'corrupt cache entries found', hint: 'they were deleted; the actions that need them will rebuild', exit: 1 },
+  FE0507: { title: 'ccache not found', hint: 'install it (apt-get install ccache) or give its path: ccache({ path: \'/usr/bin/ccache\' })', exit: 3 },
   // 052x — network tiers (S3 / MinIO) and `fester cache serve`; a block of their own so concurrent additions to 05xx do not collide
   FE0520: { title: 'S3 endpoint unreachable', hint: 'the build goes on without it (it is retried after the circuit cooldown); check the URL and that the server runs', exit: 3 },
   FE0521: { title: 'S3 credentials rejected', hint: 'the build goes on without that endpoint; fix accessKey/secretKey (or MINIO_ACCESS_KEY / MINIO_SECRET_KEY) for it', exit: 2 },
