@@ -84,3 +84,33 @@ describe('--keep-going', () => {
     expect(evs.filter((e) => e.type === 'action.skipped').map((e) => (e as { action: string }).action).sort()).toEqual(['host/broken1', 'host/broken2']);
   });
 });
+
+describe('a second Ctrl-C', () => {
+  const fx = fixture('bad-inputs');
+  afterAll(() => fx.cleanup());
+
+  it('exits at once, killing a command that ignores SIGTERM and removing its partial output', async () => {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(fx.dir, 'project.yaml'), 'name: stubborn\nactions:\n  - id: stubborn\n    run: [sh, -c, "trap \'\' TERM; echo partial > s.txt; sleep 43.75; echo done >> s.txt"]\n    outputs: [s.txt]\n');
+    const child = festerSpawn(['build', '--json'], { cwd: fx.dir, cache: fx.cache });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(join(fx.dir, 'build/host/s.txt')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const t0 = Date.now();
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(existsSync(join(fx.dir, 'build/host/s.txt'))).toBe(false);
+    let left = 'x';
+    for (let i = 0; i < 30 && left; i++) {
+      left = (await execa('pgrep', ['-f', 'sleep 43.75'], { reject: false })).stdout.trim();
+      if (left) await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(left).toBe('');
+    expect(out).toContain('"type":"action.started"');
+  });
+});
