@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 packages=(gcc g++ make binutils procps bsdutils ccache ninja-build
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-user
-  btrfs-progs qemu-utils)
+  btrfs-progs qemu-utils
+  bazel-bootstrap)
 need=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
