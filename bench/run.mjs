@@ -12,13 +12,14 @@ import { parseArgs } from 'node:util';
 import cached from './cases/cached.mjs';
 import clean from './cases/clean.mjs';
 import noop from './cases/noop.mjs';
+import s3 from './cases/s3.mjs';
 import zlib from './cases/zlib.mjs';
 import { machine } from './lib/machine.mjs';
 import { FESTER_BIN, PERF_DOC, REPO_DIR } from './lib/paths.mjs';
 import { have } from './lib/proc.mjs';
 import { finish, markdownSection, rewriteSection, textTable } from './lib/report.mjs';
 
-const CASES = [clean, zlib, cached, noop];
+const CASES = [clean, zlib, cached, noop, s3];
 
 const { values } = parseArgs({
   options: {
