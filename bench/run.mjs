@@ -2,8 +2,8 @@
 /**
  * `npm run bench`: Fester against make, ccache and ninja on the same commands, in one run.
  *   node bench/run.mjs [--case clean,zlib,cached,noop] [--reps N] [-j N] [--fresh] [--no-doc]
- * Prints the ratios; a full run (every case) also rewrites the marked section of
- * docs/performance.md. --fresh rebuilds the no-op case's kept 10k-action trees.
+ * Prints the ratios; a full run (every case, or any cases with --doc) also rewrites the marked
+ * section of docs/performance.md. --fresh rebuilds the no-op case's kept 10k-action trees.
  */
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -28,11 +28,12 @@ const { values } = parseArgs({
     jobs: { type: 'string', short: 'j' },
     fresh: { type: 'boolean', default: false },
     'no-doc': { type: 'boolean', default: false },
+    doc: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log(`usage: node bench/run.mjs [--case ${CASES.map((c) => c.name).join(',')}] [--reps N] [-j N] [--fresh] [--no-doc]`);
+  console.log(`usage: node bench/run.mjs [--case ${CASES.map((c) => c.name).join(',')}] [--reps N] [-j N] [--fresh] [--no-doc|--doc]`);
   process.exit(0);
 }
 const wanted = (values.case ?? []).flatMap((c) => c.split(',')).filter(Boolean);
@@ -81,7 +82,7 @@ console.log(`\n${textTable(done)}\n`);
 const totalMinutes = (Date.now() - t0) / 60000;
 console.log(`ratio = fester time / peer time (median of interleaved repetitions); total ${totalMinutes.toFixed(1)} min`);
 
-if (!values['no-doc'] && !failed && selected.length === CASES.length) {
+if (!values['no-doc'] && !failed && (selected.length === CASES.length || values.doc)) {
   const git = (args) => execSync(`git ${args}`, { cwd: REPO_DIR, encoding: 'utf8' }).trim();
   // The numbers belong to the working tree that was built, which may be ahead of HEAD.
   const commit = `${git('rev-parse --short HEAD')}${git('status --porcelain -- packages') ? ' + uncommitted changes in packages/' : ''}`;

@@ -27,18 +27,18 @@ export default {
       measure: () => {
         const b = festerBuild(s.yaml, { jobs: ctx.jobs, cacheDir: s.cache });
         expectCounts(b.journal, { cached: 'total' });
-        return b.seconds;
+        return b;
       },
     }, {
       prepare: () => rmrf(join(s.make, 'build')),
-      measure: () => make().seconds,
+      measure: () => make(),
     }, ctx.log);
     const stats = ccacheStats(env);
     if (stats.miss > 0 || stats.hit === 0) throw new Error(`ccache was not warm: ${JSON.stringify(stats)}`);
     return [{
       case: `rebuild after deleting outputs, warm cache (${s.tus} TUs)`,
       peer: `make -j${ctx.jobs} CC="ccache gcc"`,
-      fester: r.fester, peerTime: r.peer, target: 1.0, samples: r.samples,
+      fester: r.fester, peerTime: r.peer, target: 1.0, samples: r.samples, cpu: r.cpu,
       note: `ccache: ${stats.hit} hits, ${stats.miss} misses over the timed runs`,
     }];
   },

@@ -19,16 +19,16 @@ export default {
       measure: () => {
         const b = festerBuild(s.yaml, { jobs: ctx.jobs, cacheDir: s.cache });
         expectCounts(b.journal, { executed: 'total' });
-        return b.seconds;
+        return b;
       },
     }, {
       prepare: () => rmrf(join(s.make, 'build')),
-      measure: () => run('make', ['-j', String(ctx.jobs)], { cwd: s.make, env: { ...process.env, LC_ALL: 'C' } }).seconds,
-    }, ctx.log, { fester: [s.refSeconds] });
+      measure: () => run('make', ['-j', String(ctx.jobs)], { cwd: s.make, env: { ...process.env, LC_ALL: 'C' } }),
+    }, ctx.log, { fester: [s.ref] });
     return [{
       case: `clean build, generated C project (${s.tus} TUs, ${s.actions} actions)`,
       peer: `make -j${ctx.jobs}`,
-      fester: r.fester, peerTime: r.peer, target: 1.05, samples: r.samples,
+      fester: r.fester, peerTime: r.peer, target: 1.05, samples: r.samples, cpu: r.cpu,
     }];
   },
 };

@@ -37,6 +37,6 @@ export function ensureCProject(ctx) {
   const graph = graphFromJournal(ref.journal, dirs.fester);
   writeMakefile(dirs.make, graph);
   ctx.log(`cproject: ${counts.total} actions, reference build ${ref.seconds.toFixed(2)} s; Makefile written`);
-  setup = { ...dirs, yaml, tus, actions: counts.total, refSeconds: ref.seconds };
+  setup = { ...dirs, yaml, tus, actions: counts.total, ref };
   return setup;
 }

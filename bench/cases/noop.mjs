@@ -64,20 +64,19 @@ export default {
     const r = interleave(ctx.reps ?? this.reps, {
       prepare: () => pruneSessions(dirs.fester),
       measure: () => {
-        const b = fester({ upToDate: 'total' });
-        return b.seconds;
+        return fester({ upToDate: 'total' });
       },
     }, {
       measure: () => {
         const n = run('ninja', ['-j', String(ctx.jobs)], { cwd: dirs.ninja, env: ninjaEnv });
         if (!n.stdout.includes('no work to do')) throw new Error(`ninja was not a no-op:\n${n.stdout.slice(0, 500)}`);
-        return n.seconds;
+        return n;
       },
     }, ctx.log);
     return [{
       case: `no-op build, generated graph (${actions} actions)`,
       peer: `ninja -j${ctx.jobs}`,
-      fester: r.fester, peerTime: r.peer, target: 2.0, samples: r.samples,
+      fester: r.fester, peerTime: r.peer, target: 2.0, samples: r.samples, cpu: r.cpu,
       note: 'compiles run bench/tools/benchcc (a stand-in that writes .o and .d files) for the untimed initial builds',
     }];
   },

@@ -14,11 +14,11 @@ export function festerEnv(cacheDir) {
  * included). Returns the wall time and what the journal says happened.
  */
 export function festerBuild(yaml, { jobs, cacheDir, extraEnv = {} }) {
-  const { seconds } = run(process.execPath, [FESTER_BIN, 'build', yaml, '-j', String(jobs)], {
+  const { seconds, cpu } = run(process.execPath, [FESTER_BIN, 'build', yaml, '-j', String(jobs)], {
     cwd: dirname(yaml),
     env: { ...festerEnv(cacheDir), ...extraEnv },
   });
-  return { seconds, journal: latestJournal(dirname(yaml)) };
+  return { seconds, cpu, journal: latestJournal(dirname(yaml)) };
 }
 
 /** Read the counts of the newest build, and insist on what the case expects of it. */

@@ -14,6 +14,10 @@ export function finish(rows) {
   });
 }
 
+/** Median CPU seconds (user + system, whole process tree) of each side, when measured. */
+const cpuText = (r) => (r.cpu?.fester === undefined || r.cpu?.peer === undefined ? ''
+  : `; CPU fester ${r.cpu.fester.toFixed(2)} s vs ${r.cpu.peer.toFixed(2)} s (${(r.cpu.fester / r.cpu.peer).toFixed(2)}×)`);
+
 const verdict = (r) => (r.skipped ? 'skipped' : r.met ? 'yes' : 'NO');
 const ratioText = (r) => (r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`);
 
@@ -42,7 +46,7 @@ export function markdownSection(rows, m, meta) {
     '',
     ...rows.map((r) => (r.skipped
       ? `- ${r.case}: skipped — ${r.skipped}`
-      : `- ${r.case}: fester ${r.samples.fester.map((s) => s.toFixed(3)).join(', ')}; ${r.peer} ${r.samples.peer.map((s) => s.toFixed(3)).join(', ')}${r.note ? ` (${r.note})` : ''}`)),
+      : `- ${r.case}: fester ${r.samples.fester.map((s) => s.toFixed(3)).join(', ')}; ${r.peer} ${r.samples.peer.map((s) => s.toFixed(3)).join(', ')}${cpuText(r)}${r.note ? `; ${r.note}` : ''}`)),
     END,
   ];
   return out.join('\n');

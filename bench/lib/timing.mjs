@@ -8,25 +8,26 @@ export function median(xs) {
 /**
  * Time Fester and its peer `reps` times each, interleaved within one run so that drift in the
  * machine's load hits both sides alike; which side goes first alternates per repetition.
- * Each side is `{ prepare(), measure() → seconds }`; only measure() is timed. `done` holds
- * samples already taken under the same conditions (e.g. a reference run), used in place of
- * the first repetitions of that side.
+ * Each side is `{ prepare(), measure() → seconds | { seconds, cpu } }`; only measure() is timed. `done`
+ * holds samples already taken under the same conditions (e.g. a reference run), used in place
+ * of the first repetitions of that side.
  */
 export function interleave(reps, fester, peer, log = () => {}, done = {}) {
   const times = { fester: [], peer: [] };
+  const cpu = { fester: [], peer: [] };
   for (let i = 0; i < reps; i++) {
     const order = i % 2 === 0 ? [['fester', fester], ['peer', peer]] : [['peer', peer], ['fester', fester]];
     for (const [name, side] of order) {
-      if (done[name]?.[i] !== undefined) {
-        times[name].push(done[name][i]);
-        log(`  rep ${i + 1}/${reps} ${name.padEnd(6)} ${done[name][i].toFixed(3)} s (reference run)`);
-        continue;
-      }
-      side.prepare?.();
-      const s = side.measure();
-      times[name].push(s);
-      log(`  rep ${i + 1}/${reps} ${name.padEnd(6)} ${s.toFixed(3)} s`);
+      const ref = done[name]?.[i];
+      if (ref === undefined) side.prepare?.();
+      const got = ref ?? side.measure();
+      const m = typeof got === 'number' ? { seconds: got } : got;
+      times[name].push(m.seconds);
+      if (m.cpu !== undefined) cpu[name].push(m.cpu);
+      const c = m.cpu === undefined ? '' : ` (CPU ${m.cpu.toFixed(2)} s)`;
+      log(`  rep ${i + 1}/${reps} ${name.padEnd(6)} ${m.seconds.toFixed(3)} s${c}${ref ? ' — the reference run' : ''}`);
     }
   }
-  return { fester: median(times.fester), peer: median(times.peer), samples: times };
+  const cpuMedian = (xs) => (xs.length === reps ? median(xs) : undefined);
+  return { fester: median(times.fester), peer: median(times.peer), samples: times, cpu: { fester: cpuMedian(cpu.fester), peer: cpuMedian(cpu.peer) } };
 }
