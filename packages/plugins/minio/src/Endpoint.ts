@@ -110,6 +110,16 @@ export class Endpoint {
     } catch (e) { this.failed(e); }
   }
 
+  /** Every object under `prefix` (name, size), for `fester cache stats|verify`; throws on failure. */
+  async list(prefix: string): Promise<{ name: string; size: number }[]> {
+    const c = await this.lib();
+    const out: { name: string; size: number }[] = [];
+    for await (const o of c.listObjectsV2(this.bucket, prefix, true) as AsyncIterable<{ name?: string; size?: number }>) {
+      if (o.name) out.push({ name: o.name, size: o.size ?? 0 });
+    }
+    return out;
+  }
+
   /** Set by the tier: called when this endpoint's circuit opens. */
   onOpen?: (message: string) => void;
 

@@ -2,6 +2,7 @@ import { CACHE_STAGE, FesterError, storeIsFor, type Build, type Compiler, type F
 import { Endpoint } from './Endpoint.js';
 import { parseOptions, PLUGIN, type MinioOptions } from './options.js';
 import { S3Tier } from './S3Tier.js';
+import { S3TierFace } from './S3TierFace.js';
 
 export type { MinioOptions } from './options.js';
 export { CircuitBreaker } from './CircuitBreaker.js';
@@ -30,6 +31,8 @@ export default function minio(options: MinioOptions): FesterPlugin {
         quorumUnmet: (r) => warn('FE0523', `entry stored on ${r.acked} of ${r.total} S3 endpoints, fewer than the write quorum of ${r.quorum}${r.errors.length ? ` (${r.errors[0]})` : ''}`, { key: r.key }),
         repaired: (r) => current?.emit({ type: 'plugin.event', plugin: PLUGIN, name: 'read-repair', data: { endpoint: r.endpoint, key: r.key, objects: r.objects } }),
       });
+
+      compiler.cacheTiers.register(new S3TierFace(endpoints, o.prefix, o.bucket));
 
       // One start-up probe per endpoint and session; cache calls wait for it so a bad
       // endpoint is classified (coded warning) before it can cost a timeout per action.

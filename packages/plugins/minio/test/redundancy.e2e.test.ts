@@ -163,4 +163,20 @@ describe('S3 tier over three real S3 servers', () => {
     expect(ofType(evs, 'action.started').map((e) => e.action)).toEqual(['host/hello']);
     expect((await execa(join(k.dir, 'build/host/hello'))).stdout).toBe('hello, world (v1.2.3)');
   });
+  it('fester cache stats|verify see the tier: verify deletes a poisoned replica', async () => {
+    const w = ws('hello');
+    const stats = await fester(['cache', 'stats', '--tier', 'minio', '--json'], { cwd: w.dir, cache: w.cache });
+    expect(stats.exitCode, stats.stderr).toBe(0);
+    const [row] = JSON.parse(stats.stdout) as { tier: string; entries: number; blobs: number }[];
+    expect(row).toMatchObject({ tier: 'minio' });
+    expect(row!.entries).toBeGreaterThanOrEqual(8);
+    const name = (await servers[1]!.list('cas/'))[0]!;
+    await servers[1]!.write(name, Buffer.from('rotten'));
+    const v = await fester(['cache', 'verify', '--tier', 'minio'], { cwd: w.dir, cache: w.cache });
+    expect(v.exitCode).toBe(1);
+    expect(v.stderr).toMatch(/error FE0506/);
+    expect(v.stdout).toMatch(/does not match its digest/);
+    expect(await servers[1]!.list('cas/')).not.toContain(name);
+    expect(await servers[0]!.list('cas/')).toContain(name);
+  });
 });
