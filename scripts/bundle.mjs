@@ -3,7 +3,9 @@
 // no-op of the hello fixture 0.45 s → 0.22 s), which is most of a no-op build's time.
 // Heavy dependencies stay behind dynamic imports (split chunks) or external packages.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync('packages/core/package.json', 'utf8'));
 
 await build({
   entryPoints: { bin: 'packages/cli/dist/main.js' },
@@ -17,6 +19,7 @@ await build({
   // Loaded from node_modules at run time: worker files, config loaders, the TTY dashboard.
   external: ['piscina', 'jiti', 'cosmiconfig', 'ink', 'react', 'zod', 'yaml', 'tinyglobby'],
   banner: { js: "import { createRequire as __festerRequire } from 'node:module'; const require = __festerRequire(import.meta.url);" },
+  define: { __FESTER_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
 });
 chmodSync('packages/cli/dist/bin.js', 0o755);

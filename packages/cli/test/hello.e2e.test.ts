@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,8 +32,12 @@ describe('hello fixture: static library, two executables, generated header', () 
     expect((await execa(out('shout'), ['abc'])).stdout).toBe('abc! 6 4');
   });
 
-  it('a second build runs nothing', async () => {
+  it('a second build runs nothing, and rewrites no state', async () => {
+    const state = join(fx.dir, 'build/.fester/state.json');
+    const before = statSync(state).mtimeMs;
+    await new Promise((res) => setTimeout(res, 20));
     const r = await build();
+    expect(statSync(state).mtimeMs).toBe(before);
     expect(r.exitCode).toBe(0);
     const evs = await lastJournal(fx.dir);
     expect(started(evs)).toEqual([]);

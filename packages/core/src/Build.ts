@@ -6,7 +6,7 @@ import type { Compiler } from './Compiler.js';
 import { FesterError } from './errors/FesterError.js';
 import { closeHashPool } from './fingerprint/hash.js';
 import { FileDigests } from './fingerprint/FileDigests.js';
-import { createBuildHooks, type BuildHooks } from './hooks.js';
+import { createBuildHooks, hasTaps, type BuildHooks } from './hooks.js';
 import type { EventPayload, FesterEvent } from './journal/events.js';
 import { Journal } from './journal/Journal.js';
 import type { ProjectSource } from './project/types.js';
@@ -129,10 +129,14 @@ export class Build {
       outcome = await loop.run();
     } finally {
       this.finalRecords = loop.records();
-      saveState(this.statePath, { v: 1, savedAt: 0, files: this.digests.records(), actions: this.finalRecords });
+      // A no-op build leaves the state as it was: rewriting megabytes of it costs as much as the build.
+      const sameActions = Object.keys(this.finalRecords).length === Object.keys(this.state.actions).length;
+      if (loop.changed || this.digests.dirty || !sameActions || this.state.savedAt === 0) {
+        saveState(this.statePath, { v: 1, savedAt: 0, files: this.digests.records(), actions: this.finalRecords });
+      }
       await closeHashPool();
     }
-    if (this.hooks.syncBarrier.isUsed()) {
+    if (hasTaps(this.hooks.syncBarrier)) {
       const t = performance.now();
       await this.hooks.syncBarrier.promise({ status: outcome.status });
       this.emit({ type: 'cache.barrier', durationMs: performance.now() - t });

@@ -132,6 +132,14 @@ function guarded<T extends Record<string, { intercept(i: object): void }>>(hooks
   return Object.freeze(hooks);
 }
 
+/**
+ * Whether any plugin tapped a hook. tapable's `isUsed()` also counts interceptors, and every
+ * hook here carries the PluginError interceptor, so it would always say yes.
+ */
+export function hasTaps(hook: { taps: readonly unknown[] }): boolean {
+  return hook.taps.length > 0;
+}
+
 export function createCompilerHooks() {
   return guarded({
     initialize: new SyncHook<[]>([]),

@@ -2,8 +2,7 @@ import { join, relative } from 'node:path';
 import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { loadProject, type FesterConfig } from '@fester/core';
-import { btrfsOptionsOf, snapshotDirOf, SnapshotStore, type SnapshotMeta } from '@fester/plugin-btrfs';
-import { vmImageOf } from '@fester/plugin-qcow2';
+import type { SnapshotMeta, SnapshotStore } from '@fester/plugin-btrfs';
 import { createCompiler, resolveProjectFile } from '../context.js';
 import { FesterCommand } from './FesterCommand.js';
 
@@ -27,12 +26,15 @@ abstract class SnapshotCommand extends FesterCommand {
   protected async store(): Promise<{ store: SnapshotStore; config: FesterConfig }> {
     const { file, config } = await this.setup();
     const src = loadProject(file);
+    // The plugins are loaded only by these commands: their option schemas would cost every build.
+    const { btrfsOptionsOf, snapshotDirOf, SnapshotStore } = await import('@fester/plugin-btrfs');
     const opts = btrfsOptionsOf(config);
     return { store: SnapshotStore.open(join(src.root, src.out), src.out, snapshotDirOf(src.root, opts)), config };
   }
 
   protected async vmBackend() {
     const { config, cacheDir } = await this.setup();
+    const { vmImageOf } = await import('@fester/plugin-qcow2');
     return vmImageOf(config, cacheDir, this.vm!);
   }
 
@@ -113,7 +115,7 @@ export class SnapshotCompactCommand extends SnapshotCommand {
       return 0;
     }
     const { store, config } = await this.store();
-    const o = btrfsOptionsOf(config);
+    const o = (await import('@fester/plugin-btrfs')).btrfsOptionsOf(config);
     const plan = await store.compact({ keepLast: this.keepLast ?? o.keepLast, keepDaily: this.keepDaily ?? o.keepDaily }, this.dryRun);
     const verb = this.dryRun ? 'would remove' : 'removed';
     this.print({ kept: plan.keep.map((k) => ({ name: k.meta.name, why: k.why })), removed: plan.remove.map((m) => m.name), dryRun: this.dryRun },

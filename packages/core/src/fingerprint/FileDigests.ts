@@ -18,6 +18,8 @@ export class FileDigests {
   private readonly racyAfter: number;
   private readonly stats = new Map<string, Stats | null>();
   private readonly now = new Map<string, FileRecord>();
+  /** Whether any record differs from the previous build's (something was hashed or written). */
+  dirty = false;
 
   constructor(root: string, prev: Record<string, FileRecord>, savedAt: number) {
     this.root = root;
@@ -58,6 +60,7 @@ export class FileDigests {
     if (!s) return undefined;
     const d = await hashFile(this.abs(p), s.size);
     this.now.set(p, [s.mtimeMs, s.size, s.ino, d]);
+    this.dirty = true;
     return d;
   }
 
@@ -67,6 +70,7 @@ export class FileDigests {
     const s = this.stat(p)!;
     const d = sha256(data);
     this.now.set(p, [s.mtimeMs, s.size, s.ino, d]);
+    this.dirty = true;
     return d;
   }
 

@@ -177,10 +177,12 @@ function resolveLinks(src: ProjectSource, arts: ArtifactYaml[], byName: Map<stri
     const dfs = (n: string): void => {
       if (seen.has(n)) return;
       seen.add(n);
-      for (const d of links(n)) dfs(d);
+      for (const d of [...links(n)].reverse()) dfs(d);
       post.push(n);
     };
-    for (const d of links(name)) dfs(d);
+    // Visiting in reverse declared order makes the reversed result keep the declared order
+    // wherever no dependency forces another one.
+    for (const d of [...links(name)].reverse()) dfs(d);
     result.set(name, post.reverse());
   };
   for (const a of arts) visit(a.name);

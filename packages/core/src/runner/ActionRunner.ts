@@ -5,6 +5,7 @@ import { parseDepfile } from '../exec/depfile.js';
 import { commandDigest, fullKey, preKey } from '../fingerprint/actionKey.js';
 import { sha256 } from '../fingerprint/hash.js';
 import { isFesterError } from '../errors/FesterError.js';
+import { hasTaps } from '../hooks.js';
 import type { InputChange, MissReason } from '../journal/events.js';
 import type { ActionRecord } from '../state/BuildState.js';
 import type { Action, ActionFailure, AcEntry, CacheHit, Toolchain } from '../types.js';
@@ -47,7 +48,7 @@ export class ActionRunner {
   /** Synchronous no-op path: every input, header and output still has the recorded stat. */
   upToDateFast(a: Action): ActionRecord | undefined {
     const prev = this.build.state!.actions[a.id];
-    if (!prev || this.build.hooks.fingerprint.isUsed()) return undefined;
+    if (!prev || hasTaps(this.build.hooks.fingerprint)) return undefined;
     if (prev.toolchain !== this.envs.get(a.target)!.digest) return undefined;
     for (const p of a.inputs) if (this.digests.cached(p) !== prev.inputs[p]) return undefined;
     for (const h of prev.headers) if (this.digests.cached(h) !== prev.inputs[h]) return undefined;
@@ -73,7 +74,7 @@ export class ActionRunner {
       inputs[p] = d;
       digests.push(d);
     }
-    const extra = this.build.hooks.fingerprint.isUsed() ? (await this.build.hooks.fingerprint.promise({ action: a, extra: [] })).extra : [];
+    const extra = hasTaps(this.build.hooks.fingerprint) ? (await this.build.hooks.fingerprint.promise({ action: a, extra: [] })).extra : [];
     const pre = preKey(a, tenv.digest, digests, extra);
     const cmd = commandDigest(a, extra);
     const headerSets: string[][] = [];
@@ -119,7 +120,8 @@ export class ActionRunner {
     const command = b.hooks.wrapCommand.call({ argv: [...a.argv], env: { ...tenv.env, ...a.env }, cwd: join(this.root, a.cwd) }, a);
     removeOutputs(this.root, a, this.digests);
     prepareOutputDirs(this.root, a);
-    b.emit({ type: 'action.started', action: a.id, node: node.id, argv: [...a.argv], cwd: a.cwd });
+    // The command as it will run (after wrapCommand: ccache, path maps), so the journal is auditable.
+    b.emit({ type: 'action.started', action: a.id, node: node.id, argv: [...command.argv], cwd: a.cwd });
     const res = await b.hooks.execute.promise({ action: a, node, command, signal: b.signal });
     const fail = (reason: ActionFailure['reason'], message: string, exitCode: number | null, stderr: string): Outcome => {
       removeOutputs(this.root, a, this.digests);

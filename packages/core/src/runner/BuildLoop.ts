@@ -29,6 +29,8 @@ export class BuildLoop {
   private running = 0;
   private settled = 0;
   private stopping = false;
+  /** Whether anything but an up-to-date check happened (the state file then needs saving). */
+  changed = false;
   private runner!: ActionRunner;
   private finish!: () => void;
   private crash!: (e: unknown) => void;
@@ -65,7 +67,10 @@ export class BuildLoop {
           const n = b.graph!.depsOf(a).length;
           this.remaining.set(a.id, n);
         }
-        for (const a of b.graph!.actions) if (this.remaining.get(a.id) === 0) this.ready(a);
+        // Roots first, collected up front: the synchronous no-op path completes actions (and
+        // readies their users) while we go, so a later `remaining === 0` is not a root.
+        const roots = b.graph!.actions.filter((a) => this.remaining.get(a.id) === 0);
+        for (const a of roots) this.ready(a);
         this.pump(jobs);
         this.maybeFinish();
       });
@@ -117,6 +122,7 @@ export class BuildLoop {
 
   private complete(a: Action, r: Outcome): void {
     this.settled++;
+    if (r.kind !== 'uptodate') this.changed = true;
     if (r.kind === 'failed') {
       this.counts.failed++;
       this.failures.push(r.failure);
