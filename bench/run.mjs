@@ -13,13 +13,14 @@ import cached from './cases/cached.mjs';
 import clean from './cases/clean.mjs';
 import noop from './cases/noop.mjs';
 import s3 from './cases/s3.mjs';
+import watch from './cases/watch.mjs';
 import zlib from './cases/zlib.mjs';
 import { machine } from './lib/machine.mjs';
 import { FESTER_BIN, PERF_DOC, REPO_DIR } from './lib/paths.mjs';
 import { have } from './lib/proc.mjs';
 import { finish, markdownSection, rewriteSection, textTable } from './lib/report.mjs';
 
-const CASES = [clean, zlib, cached, noop, s3];
+const CASES = [clean, zlib, cached, noop, s3, watch];
 
 const { values } = parseArgs({
   options: {
@@ -70,7 +71,8 @@ let failed = false;
 for (const c of selected) {
   ctx.log(`case ${c.name}`);
   try {
-    rows.push(...c.run(ctx));
+    // Cases may be async (watch drives a long-running `fester watch`).
+    rows.push(...(await c.run(ctx)));
   } catch (e) {
     failed = true;
     console.error(`case ${c.name} failed: ${e instanceof Error ? e.message : e}`);
