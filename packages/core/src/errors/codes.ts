@@ -64,8 +64,8 @@ export const CODES = {
   FE0905: { title: 'snapshot command failed', hint: 'see the tool output above; check free space and permissions (Btrfs snapshots need root or user_subvol_rm_allowed)', exit: 3 },
   FE0906: { title: 'qemu-img not found', hint: 'install it: apt-get install qemu-utils', exit: 3 },
   FE0907: { title: 'disk image is not qcow2', hint: 'internal snapshots need a qcow2 image: qemu-img convert -O qcow2 <image> <image>.qcow2', exit: 2 },
-  FE0908: { title: 'qcow2 rollback test failed', hint: 'the node takes no production build until `fester snapshot rollback-test --vm <node>` passes', exit: 1 },
-  FE0909: { title: 'qcow2 rollback test missing or too old', hint: 'run `fester snapshot rollback-test --vm <node>`; production builds need a recent passing test', exit: 1 },
+  FE0908: { title: 'qcow2 rollback test failed', hint: 'the node takes no production build until `fester snapshot verify --vm <node>` (the rollback test) passes', exit: 1 },
+  FE0909: { title: 'qcow2 rollback test missing or too old', hint: 'run `fester snapshot verify --vm <node>` (the rollback test); production builds need a recent passing test', exit: 1 },
   FE0910: { title: 'unknown VM node', hint: 'list the node in the qcow2 plugin options (nodes: [{ id, image }]) in festerconfig.ts', exit: 2 },
   FE0911: { title: 'disk image not found', hint: 'check the image path in the qcow2 plugin options', exit: 2 },
 } as const satisfies Record<string, { title: string; hint: string; exit: number }>;
