@@ -36,6 +36,7 @@ const cases: Case[] = [
   { name: 'festerconfig.ts with an invalid value', yaml: EXE, config: "export default {\n  jobs: 'many',\n};\n", code: 'FE0202', where: /festerconfig\.ts:2:3/, text: /invalid option "jobs"/, exit: 2 },
   { name: 'a plugin factory that was not called', yaml: EXE, config: "const p = () => ({ name: 'p', apply() {} });\nexport default {\n  plugins: [p],\n};\n", code: 'FE0203', where: /festerconfig\.ts:3:3/, text: /not a plugin[\s\S]*forget to call/, exit: 2 },
   { name: 'a plugin throwing in a hook', yaml: EXE, config: "export default {\n  plugins: [{ name: 'boom', apply(c) { c.hooks.build.tap('boom', (b) => b.hooks.afterResolve.tap('boom', () => { throw new Error('kaboom'); })); } }],\n};\n", code: 'FE0601', text: /plugin "boom" failed in hook "afterResolve": kaboom/, exit: 4 },
+  { name: 'a plugin throwing in apply()', yaml: EXE, config: "export default {\n  plugins: [{ name: 'early', apply() { throw new Error('no license'); } }],\n};\n", code: 'FE0601', text: /plugin "early" failed in hook "apply": no license/, exit: 4 },
   { name: 'a project file that does not exist', code: 'FE0003', text: /project file not found/, exit: 2 },
 ];
 
