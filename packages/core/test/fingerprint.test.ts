@@ -48,3 +48,21 @@ describe('FileDigests', () => {
     expect(await new FileDigests(dir, {}, 0).digest('nope.c')).toBeUndefined();
   });
 });
+
+describe('FileDigests.dirty', () => {
+  it('stays clean when a racy file is re-hashed and found unchanged, and turns dirty on a change', async () => {
+    writeFileSync(join(dir, 'd.c'), 'int d;\n');
+    const first = new FileDigests(dir, {}, 0);
+    await first.digest('d.c');
+    expect(first.dirty).toBe(true);
+    const mtime = statSync(join(dir, 'd.c')).mtimeMs;
+    const racy = new FileDigests(dir, first.records(), mtime + 5);
+    expect(racy.cached('d.c')).toBeUndefined();
+    await racy.digest('d.c');
+    expect(racy.dirty).toBe(false);
+    writeFileSync(join(dir, 'd.c'), 'int e;\n');
+    const changed = new FileDigests(dir, first.records(), 0);
+    await changed.digest('d.c');
+    expect(changed.dirty).toBe(true);
+  });
+});

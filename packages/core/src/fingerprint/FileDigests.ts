@@ -59,8 +59,7 @@ export class FileDigests {
     const s = this.stat(p);
     if (!s) return undefined;
     const d = await hashFile(this.abs(p), s.size);
-    this.now.set(p, [s.mtimeMs, s.size, s.ino, d]);
-    this.dirty = true;
+    this.record(p, [s.mtimeMs, s.size, s.ino, d]);
     return d;
   }
 
@@ -69,9 +68,18 @@ export class FileDigests {
     this.stats.delete(p);
     const s = this.stat(p)!;
     const d = sha256(data);
-    this.now.set(p, [s.mtimeMs, s.size, s.ino, d]);
-    this.dirty = true;
+    this.record(p, [s.mtimeMs, s.size, s.ino, d]);
     return d;
+  }
+
+  /**
+   * Keep a fresh record. Only a record that differs from the previous build's makes the state
+   * dirty: re-hashing a file inside the racy window that turns out unchanged does not.
+   */
+  private record(p: string, r: FileRecord): void {
+    this.now.set(p, r);
+    const old = this.prev[p];
+    if (!old || old[0] !== r[0] || old[1] !== r[1] || old[2] !== r[2] || old[3] !== r[3]) this.dirty = true;
   }
 
   /** Forget a path (it was deleted or is about to be rewritten). */
