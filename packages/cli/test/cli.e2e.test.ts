@@ -134,3 +134,19 @@ describe('edge cases found in review', () => {
     expect(JSON.parse(x.stdout)).toMatchObject({ outcome: 'failed' });
   });
 });
+
+describe('an out dir that is a symlink', () => {
+  const fx = fixture('hello');
+  afterAll(() => fx.cleanup());
+
+  it('raw actions still find the root through {root}', async () => {
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    const elsewhere = join(fx.base, 'elsewhere', 'deeper', 'out');
+    mkdirSync(elsewhere, { recursive: true });
+    symlinkSync(elsewhere, join(fx.dir, 'build'));
+    const r = await fester(['build'], { cwd: fx.dir, cache: fx.cache });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect((await execa(join(fx.dir, 'build/host/hello'))).stdout).toBe('hello, world (v1.2.3)');
+  });
+});

@@ -1,4 +1,5 @@
-import { posix } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { join, posix, relative } from 'node:path';
 import { FesterError } from '../errors/FesterError.js';
 import type { ActionSpec } from '../types.js';
 import { expandPattern, isGlob } from './globs.js';
@@ -10,7 +11,7 @@ import type { ProjectSource } from './types.js';
  * are relative to the root. `{out}` and `{root}` in `run` and `inputs` name those folders.
  */
 export function expandCustomActions(src: ProjectSource, target: string, outT: string): ActionSpec[] {
-  const toRoot = posix.relative(outT, '.') || '.';
+  const toRoot = rootFrom(src, outT);
   return (src.data.actions ?? []).flatMap((a, i) => {
     if (a.targets && !a.targets.includes(target as never)) return [];
     const outputs = a.outputs.map((o, j) => {
@@ -47,4 +48,21 @@ export function expandCustomActions(src: ProjectSource, target: string, outT: st
       meta: { yamlIndex: i },
     } satisfies ActionSpec];
   });
+}
+
+/**
+ * `..`-steps from `<out>/<target>` back to the root. The kernel resolves `..` from where the
+ * folder really is, so when the out dir is a symlink (onto a Btrfs volume, a RAM disk) the
+ * steps are counted between the real locations; otherwise they follow the project's layout.
+ */
+function rootFrom(src: ProjectSource, outT: string): string {
+  const logical = posix.relative(outT, '.') || '.';
+  try {
+    const realOut = realpathSync(join(src.root, src.out));
+    const realRoot = realpathSync(src.root);
+    if (realOut === join(realRoot, src.out)) return logical;
+    return relative(join(realOut, outT.slice(src.out.length + 1)), realRoot).split('\\').join('/') || '.';
+  } catch {
+    return logical; // the out dir does not exist yet: it will be created as a plain folder
+  }
 }
