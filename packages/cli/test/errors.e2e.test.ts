@@ -1,7 +1,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fester, fixture } from '../../../test/helpers.js';
+import { fester, fixture, lastJournal } from '../../../test/helpers.js';
 
 const EXE = 'name: x\nartifacts:\n  - name: app\n    kind: executable\n    sources: ["src/main.c"]\n';
 
@@ -59,6 +59,11 @@ describe('bad input: a coded error with file:line:col and a hint, non-zero exit,
       expect(r.stderr).not.toMatch(/^\s+at /m);
       // Nothing was built or half-written for an input that was refused up front.
       expect(existsSync(join(fx.dir, 'build'))).toBe(false);
+      // …and the journal says how the build ended, when it got far enough to open one.
+      if (c.yaml && !c.config) {
+        const evs = await lastJournal(fx.dir);
+        expect(evs.at(-1)).toMatchObject({ type: 'build.finished', status: 'failed', error: { code: c.code } });
+      }
     });
   }
 

@@ -104,12 +104,22 @@ export class Build {
     // The first event of a session, emitted like any other so reporters and --json see it.
     if (this.journal.lastSeq === 0) this.emit({ type: 'session.started', version: VERSION, cwd: process.cwd(), pid: process.pid });
     this.emit({ type: 'build.started', file: this.request.file, targets: [...(this.request.targets ?? [])], jobs: compiler.jobs, nodes: compiler.nodes.map((n) => n.id) });
-    await compiler.hooks.beforeBuild.promise(this);
-    const resolved = await this.hooks.resolve.promise({ file: this.request.file, targets: this.request.targets });
-    if (!resolved) throw new FesterError('FE0003', { message: `no resolver understands ${this.request.file}`, hint: 'give a project.yaml' });
-    this.project = resolved.source;
-    const specs = await this.hooks.afterResolve.promise(resolved.actions);
-    this.graph = buildGraph(specs, resolved.source);
+    let resolved;
+    try {
+      await compiler.hooks.beforeBuild.promise(this);
+      resolved = await this.hooks.resolve.promise({ file: this.request.file, targets: this.request.targets });
+      if (!resolved) throw new FesterError('FE0003', { message: `no resolver understands ${this.request.file}`, hint: 'give a project.yaml' });
+      this.project = resolved.source;
+      const specs = await this.hooks.afterResolve.promise(resolved.actions);
+      this.graph = buildGraph(specs, resolved.source);
+    } catch (e) {
+      // A build refused before its first action still ends in the journal, with the reason.
+      if (isFesterError(e)) {
+        this.emit({ type: 'build.finished', status: 'failed', durationMs: performance.now() - t0, counts: {}, error: { code: e.code, message: e.message } });
+        this.journal.flush();
+      }
+      throw e;
+    }
     const targets = [...new Set(this.graph.actions.map((a) => a.target))];
     this.emit({
       type: 'graph.resolved',

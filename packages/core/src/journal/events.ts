@@ -59,7 +59,7 @@ export type EventPayload =
       message?: string;
     }
   | { type: 'action.skipped'; action: string; because: string }
-  | { type: 'build.finished'; status: 'success' | 'failed' | 'interrupted'; durationMs: number; counts: Record<string, number> }
+  | { type: 'build.finished'; status: 'success' | 'failed' | 'interrupted'; durationMs: number; counts: Record<string, number>; error?: { code: string; message: string } }
   | { type: 'plugin.event'; plugin: string; name: string; data: Record<string, unknown> }
   /** A volatile tier wrote the build's entries through to the persistent tiers (before `cache.barrier`). */
   | { type: 'cache.writeback'; tier: string; entries: number; bytes: number; failed: number; durationMs: number; early?: boolean }
