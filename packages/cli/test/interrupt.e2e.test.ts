@@ -19,16 +19,18 @@ async function untilStarted(child: ReturnType<typeof festerSpawn>, n: number): P
   });
 }
 
-/** Processes of the slow actions still alive, after giving the kernel a moment to reap them. */
-const sleepers = async () => {
+/** Processes whose command line matches, after giving the kernel a moment to reap them. */
+async function survivors(pattern: string): Promise<string> {
   let left = '';
   for (let i = 0; i < 30; i++) {
-    left = (await execa('pgrep', ['-f', 'sleep 37.25'], { reject: false })).stdout.trim();
+    left = (await execa('pgrep', ['-f', pattern], { reject: false })).stdout.trim();
     if (!left) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return left;
-};
+}
+
+const sleepers = () => survivors('sleep 37.25');
 
 describe('interrupting a build', () => {
   const fx = fixture('slow');
@@ -105,12 +107,7 @@ describe('a second Ctrl-C', () => {
     expect(r.exitCode).toBe(130);
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(existsSync(join(fx.dir, 'build/host/s.txt'))).toBe(false);
-    let left = 'x';
-    for (let i = 0; i < 30 && left; i++) {
-      left = (await execa('pgrep', ['-f', 'sleep 43.75'], { reject: false })).stdout.trim();
-      if (left) await new Promise((res) => setTimeout(res, 100));
-    }
-    expect(left).toBe('');
+    expect(await survivors('sleep 43.75')).toBe('');
     expect(out).toContain('"type":"action.started"');
   });
 });

@@ -25,6 +25,8 @@ export class Watcher {
   private journal?: Journal;
   private fs?: FSWatcher;
   private inputs?: BuildInputs;
+  /** The same files as a set: every filesystem event is checked against it. */
+  private known = new Set<string>();
   private isSource: (rel: string) => boolean = () => false;
   private pending = new Set<string>();
   private timer?: NodeJS.Timeout;
@@ -56,7 +58,7 @@ export class Watcher {
 
   private changed(ev: string, path: string): void {
     if (this.stopped) return;
-    const known = this.inputs?.files.includes(path) ?? false;
+    const known = this.known.has(path);
     const rel = this.inputs ? relative(this.inputs.root, path) : path;
     if (!known && !(ev !== 'change' && this.isSource(rel)) && path !== this.o.file) return;
     this.pending.add(path);
@@ -110,6 +112,7 @@ export class Watcher {
     const now = [...new Set([this.o.file, ...next.files, ...next.dirs])].sort();
     const before = this.inputs ? [...new Set([this.o.file, ...this.inputs.files, ...this.inputs.dirs])].sort() : [];
     this.inputs = next;
+    this.known = new Set(next.files);
     this.isSource = next.patterns.length ? picomatch(next.patterns) : () => false;
     if (now.length !== before.length || now.some((p, i) => p !== before[i])) await this.arm(now);
   }
