@@ -64,6 +64,7 @@ export class Build {
   emit(payload: EventPayload, causes?: number[]): FesterEvent {
     const ev = this.journal.append(payload, this.id, causes);
     this.hooks.event.call(ev);
+    this.compiler.hooks.event.call(ev);
     return ev;
   }
 

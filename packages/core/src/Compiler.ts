@@ -7,6 +7,8 @@ import { applyDefaults } from './builtin/applyDefaults.js';
 import type { FesterConfig, FesterPlugin } from './config/types.js';
 import { CacheTierRegistry } from './cache/CacheTier.js';
 import { createCompilerHooks, type CompilerHooks } from './hooks.js';
+import { HttpRoutes } from './http/HttpRoutes.js';
+import type { EventPayload, FesterEvent } from './journal/events.js';
 import { Journal } from './journal/Journal.js';
 import { newSessionId, sessionsDir } from './journal/sessions.js';
 import type { BuildResult, NodeInfo } from './types.js';
@@ -43,7 +45,12 @@ export class Compiler {
   readonly nodes: NodeInfo[] = [];
   /** Cache tiers for `fester cache stats|verify|gc`; tier plugins register here in apply(). */
   readonly cacheTiers = new CacheTierRegistry();
+  /** HTTP routes plugins add (API, /metrics, UI); served by the coordinator, `--serve` or `fester ui`. */
+  readonly routes = new HttpRoutes();
+  /** Actions this session runs now, by node id (schedulers read it as the client's view of load). */
+  readonly running = new Map<string, number>();
   private journal?: Journal;
+  private memoryJournal?: Journal;
   private buildCount = 0;
 
   constructor(options: CompilerOptions = {}) {
@@ -96,6 +103,22 @@ export class Compiler {
     await this.hooks.shutdown.promise();
     if (keepJournal) this.journal?.flush();
     else this.journal?.close();
+  }
+
+  /**
+   * Record a session-level event (not part of one build: farm events, node changes). Goes to
+   * the session journal when one is open, and to every `compiler.hooks.event` tap.
+   */
+  emit(payload: EventPayload, causes?: number[], build?: string): FesterEvent {
+    if (!this.journal) this.memoryJournal ??= new Journal(null, this.sessionId);
+    const ev = (this.journal ?? this.memoryJournal!).append(payload, build, causes);
+    this.hooks.event.call(ev);
+    return ev;
+  }
+
+  /** Replace the node registry in one step: a scheduler never sees half an update. */
+  replaceNodes(nodes: readonly NodeInfo[]): void {
+    this.nodes.splice(0, this.nodes.length, ...nodes);
   }
 
   /** The open session journal, if a build opened one. */

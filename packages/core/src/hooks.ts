@@ -148,6 +148,8 @@ export function createCompilerHooks() {
     beforeBuild: new AsyncSeriesHook<[Build]>(['build']),
     afterBuild: new AsyncSeriesHook<[Build, BuildResult]>(['build', 'result']),
     shutdown: new AsyncSeriesHook<[]>([]),
+    /** Every journal event of the session: each build's and the farm's (dropouts, leases). Metrics and servers tap here. */
+    event: new SyncHook<[FesterEvent]>(['event']),
   });
 }
 

@@ -27,3 +27,8 @@ export { targetSpec, nativeTriple, type TargetSpec } from './toolchain/targets.j
 export { gccToolchain, toolchainSearchPath, type ToolchainConfig } from './toolchain/gccToolchain.js';
 export { baseEnv } from './toolchain/baseEnv.js';
 export { which } from './toolchain/which.js';
+export { HttpRoutes, sendJson, type RouteHandler } from './http/HttpRoutes.js';
+export { CasStore } from './cas/CasStore.js';
+export * as farmProtocol from './farm/protocol.js';
+export { type FarmAuth, type TlsFiles, signRequest, RequestVerifier, loadTlsFiles, AUTH_HEADERS } from './farm/auth.js';
+export { farmRequest, openFarmSocket, type FarmEndpoint, type FarmResponse } from './farm/httpClient.js';

@@ -46,14 +46,59 @@ export interface Toolchain {
   readonly exeSuffix: string;
 }
 
-/** A machine that runs actions. The embedded default has exactly one, `local`. */
+/** How the user wants a node used (`fester node set-policy`); `drain` takes no new work. */
+export type NodePolicy = 'preferred' | 'avoid' | 'neutral' | 'drain';
+
+/** `ready` nodes take work; `registering` ones are verifying toolchains; `quarantined` ones are healthy-but-untrusted (clock). */
+export type NodeState = 'registering' | 'ready' | 'quarantined' | 'down';
+
+/** One temperature reading from a node's sysfs (thermal_zone or hwmon). */
+export interface TempReading {
+  sensor: string;
+  celsius: number;
+}
+
+/** What a production node accepts: only builds of projects on `allow`, within limits. */
+export interface ProductionGuard {
+  allow: readonly string[];
+  /** nice(1) level for its commands. */
+  nice?: number;
+  /** At most this many actions at once (caps `slots`). */
+  slots?: number;
+  /** Address-space limit per command in bytes (prlimit --as). */
+  memoryBytes?: number;
+}
+
+/**
+ * A machine that runs actions. The embedded default has exactly one, `local`; a farm's
+ * coordinator publishes the rest. Optional fields are absent for nodes that do not report them.
+ */
 export interface NodeInfo {
   readonly id: string;
   readonly kind: 'physical' | 'vm' | 'container';
   readonly arch: string;
   readonly slots: number;
+  /** Targets it can build; `*`: any whose toolchain resolves locally (the embedded node). */
   readonly targets: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
+  /** Target → toolchain digest the node verified; an action runs only where its digest matches. */
+  readonly toolchains?: Readonly<Record<string, string>>;
+  readonly state?: NodeState;
+  /** Why the node is not `ready` (quarantine reason, dropout). */
+  readonly stateReason?: string;
+  readonly policy?: NodePolicy;
+  readonly production?: ProductionGuard;
+  readonly cores?: number;
+  readonly memoryBytes?: number;
+  /** 1-minute load average. */
+  readonly load?: number;
+  readonly temps?: readonly TempReading[];
+  /** Actions the node runs now (all builds). */
+  readonly running?: number;
+  /** Estimated node clock minus coordinator clock, in ms (NTP-style, from heartbeats). */
+  readonly clockOffsetMs?: number;
+  /** Coordinator time of the last heartbeat (ms since the epoch). */
+  readonly lastHeartbeat?: number;
 }
 
 /** One node as the schedule waterfall sees it: filters set `filtered`, scorers add factors. */

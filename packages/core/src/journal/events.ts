@@ -70,7 +70,29 @@ export type EventPayload =
   /** ccache's own counters for one node's CCACHE_DIR after a build. */
   | { type: 'ccache.stats'; node: string; dir: string; hits: number; directHits: number; preprocessedHits: number; misses: number; uncacheable: number; errors: number; filesBytes?: number }
   /** A tier degraded without failing the build (endpoint down, credentials, quorum unmet); `code` is an FE05xx warning. */
-  | { type: 'cache.warning'; tier: string; code: string; message: string; endpoint?: string; key?: string };
+  | { type: 'cache.warning'; tier: string; code: string; message: string; endpoint?: string; key?: string }
+  // ── farm (coordinator, agents, leases) ──
+  /** An agent connected and told its facts; it is not schedulable until `node.ready`. */
+  | { type: 'node.registered'; node: string; kind: string; arch: string; cores: number; slots: number; production: boolean; address?: string }
+  /** The node verified its toolchains and joined the schedulable snapshot. */
+  | { type: 'node.ready'; node: string; toolchains: Record<string, string> }
+  /** No heartbeat for `silentMs`: the node's leases are revoked and its actions re-queued. */
+  | { type: 'node.dropout'; node: string; silentMs: number; timeoutMs: number; leases: number }
+  /** A node's clock is off by more than the threshold (or back within it: `cleared`). */
+  | { type: 'node.quarantined'; node: string; reason: string; offsetMs: number; thresholdMs: number; cleared?: boolean }
+  | { type: 'node.policy'; node: string; policy: string; previous: string; by?: string }
+  /** The agent closed its connection (orderly leave or crash seen as a closed socket). */
+  | { type: 'node.left'; node: string; reason: string }
+  | { type: 'lease.granted'; lease: string; epoch: number; action: string; node: string; build?: string }
+  | { type: 'lease.revoked'; lease: string; epoch: number; action: string; node: string; reason: string }
+  /** A result arrived under an epoch that is no longer current: refused, never used. */
+  | { type: 'lease.refused'; lease: string; epoch: number; currentEpoch: number; action: string; node: string; reason: string }
+  /** An infrastructure failure on one node: the action goes to another (`attempt` counts from 1). */
+  | { type: 'action.retry'; action: string; node: string; attempt: number; reason: string; exclude: string[] }
+  /** A blob failed its digest check in transit and was fetched again. */
+  | { type: 'blob.corrupt'; digest: string; node: string; where: string; attempt: number }
+  /** A request the coordinator rejected (auth, replay, garbage, size, unknown node). */
+  | { type: 'farm.rejected'; code: string; message: string; peer?: string };
 
 export type FesterEvent = EventBase & EventPayload;
 export type EventType = FesterEvent['type'];
