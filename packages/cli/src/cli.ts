@@ -7,9 +7,12 @@ import { CleanCommand } from './commands/CleanCommand.js';
 import { ExplainCommand } from './commands/ExplainCommand.js';
 import { SNAPSHOT_COMMANDS } from './commands/SnapshotCommands.js';
 import { WatchCommand } from './commands/WatchCommand.js';
+import { CoordinatorCommand } from './commands/CoordinatorCommand.js';
+import { FarmCertCommand, FarmInitCommand } from './commands/FarmInitCommand.js';
+import { NodeListCommand, NodeSetPolicyCommand } from './commands/NodeCommands.js';
 import { ToolchainListCommand, ToolchainValidateCommand } from './commands/ToolchainCommands.js';
 
-export const COMMANDS = [BuildCommand, CleanCommand, ExplainCommand, ToolchainListCommand, ToolchainValidateCommand, WatchCommand, CacheStatsCommand, CacheVerifyCommand, CacheGcCommand, CacheServeCommand, ...SNAPSHOT_COMMANDS];
+export const COMMANDS = [BuildCommand, CleanCommand, ExplainCommand, ToolchainListCommand, ToolchainValidateCommand, WatchCommand, CacheStatsCommand, CacheVerifyCommand, CacheGcCommand, CacheServeCommand, ...SNAPSHOT_COMMANDS, CoordinatorCommand, FarmInitCommand, FarmCertCommand, NodeListCommand, NodeSetPolicyCommand];
 
 export function createCli(): Cli {
   const cli = new Cli({ binaryLabel: 'Fester — distributed, cached, replayable C/C++ builds', binaryName: 'fester', binaryVersion: VERSION, enableColors: process.stdout.isTTY === true });

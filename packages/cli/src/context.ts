@@ -18,10 +18,17 @@ export interface CompilerFlags {
   jobs?: number;
   /** Continue this session journal (watch reloading its config). */
   journal?: Journal;
+  /** --farm/--token/--tls given on the command line: over festerconfig's `farm`. */
+  farm?: { url?: string; token?: string; tls?: string; certName?: string };
 }
 
 /** Load festerconfig (searched from the project's folder, or --config) and make a Compiler. */
 export async function createCompiler(projectFile: string, flags: CompilerFlags): Promise<Compiler> {
   const { config, file } = await loadConfig(dirname(projectFile), flags.config);
+  if (flags.farm && Object.values(flags.farm).some((v) => v !== undefined)) {
+    const merged = { ...config.farm, ...Object.fromEntries(Object.entries(flags.farm).filter(([, v]) => v !== undefined)) };
+    if (!merged.url) throw new FesterError('FE0801', { message: '--token/--tls given but no farm URL', hint: 'pass --farm http://host:port or set farm.url in festerconfig.ts' });
+    config.farm = merged as { url: string };
+  }
   return new Compiler({ config: withDefaultPlugins(config), configFile: file, jobs: flags.jobs, journal: flags.journal });
 }

@@ -50,6 +50,8 @@ export class Build {
    * while one is listed, stores go to volatile tiers only and that tier writes them back.
    */
   readonly writeBackTiers = new Set<string>();
+  /** Target → toolchain digest of this build, for schedulers (a node must hold the same). */
+  readonly toolchainDigests = new Map<string, string>();
   private readonly toolchains = new Map<string, Promise<Toolchain>>();
 
   constructor(compiler: Compiler, request: BuildRequest) {
@@ -154,7 +156,9 @@ export class Build {
     }
     const durationMs = performance.now() - t0;
     if (outcome.status === 'success') await this.hooks.snapshot.promise({ phase: 'after', outDir: this.outDir });
-    this.emit({ type: 'build.finished', status: outcome.status, durationMs, counts: { ...outcome.counts } });
+    // A failed build is caused by its failures (the action.finished events), for autopsy and the causal graph.
+    const causes = outcome.status === 'success' ? undefined : outcome.failures.flatMap((f) => (f.seq === undefined ? [] : [f.seq]));
+    this.emit({ type: 'build.finished', status: outcome.status, durationMs, counts: { ...outcome.counts } }, causes);
     const result: BuildResult = { buildId: this.id, sessionId: compiler.sessionId, ...outcome, durationMs, journalPath: this.journal.path ?? '' };
     await compiler.hooks.afterBuild.promise(this, result);
     this.journal.flush();

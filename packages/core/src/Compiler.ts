@@ -39,7 +39,7 @@ export class Compiler {
   readonly config: FesterConfig;
   readonly configFile?: string;
   readonly cacheDir: string;
-  readonly jobs: number;
+  private readonly explicitJobs?: number;
   readonly sessionId: string;
   /** Nodes that can run actions; the embedded default registers one `local` node. */
   readonly nodes: NodeInfo[] = [];
@@ -60,13 +60,24 @@ export class Compiler {
     this.configFile = options.configFile;
     // The environment wins over the config so CI and tests can redirect a project's cache.
     this.cacheDir = options.cacheDir ?? (process.env.FESTER_CACHE_DIR ? resolve(process.env.FESTER_CACHE_DIR) : undefined) ?? this.config.cacheDir ?? defaultCacheDir();
-    this.jobs = options.jobs ?? this.config.jobs ?? availableParallelism();
+    this.explicitJobs = options.jobs ?? this.config.jobs;
     // User plugins first, then the defaults: bail hooks ask the user's taps before ours.
     for (const p of this.config.plugins ?? []) {
       try { p.apply(this); } catch (e) { throw isFesterError(e) ? e : new PluginError(p.name, 'apply', e); }
     }
     applyDefaults(this);
     this.hooks.initialize.call();
+  }
+
+  /**
+   * Actions run at once: `-j`/`jobs` if given, else the slots of the nodes that take work
+   * (the embedded node has one per core; a farm's total changes as nodes come and go).
+   */
+  get jobs(): number {
+    if (this.explicitJobs) return this.explicitJobs;
+    let slots = 0;
+    for (const n of this.nodes) if ((!n.state || n.state === 'ready') && n.policy !== 'drain') slots += n.slots;
+    return slots || availableParallelism();
   }
 
   /** Apply one more plugin (tests and programmatic users). */

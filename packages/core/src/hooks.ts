@@ -79,6 +79,8 @@ export interface ExecuteResult {
   /** True when the command never ran (spawn failure, lost node): infrastructure, not code. */
   infrastructure?: boolean;
   message?: string;
+  /** seq numbers of the journal events that caused a failure (a dropout, a revoked lease). */
+  causes?: number[];
 }
 
 export interface ValidateRequest {

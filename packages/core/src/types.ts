@@ -147,6 +147,8 @@ export interface ActionFailure {
   stderr: string;
   reason: 'exit' | 'validate' | 'input' | 'infrastructure' | 'interrupted';
   message: string;
+  /** seq of the `action.finished` that recorded the failure: skips and `build.finished` name it in `causes`. */
+  seq?: number;
 }
 
 export interface BuildCounts {

@@ -4,11 +4,11 @@ import { FesterError, forceStop, isFesterError } from '@fester/core';
 import { createCompiler, resolveProjectFile } from '../context.js';
 import { pickReporter } from '../reporters/pickReporter.js';
 import { abortOnSignals } from '../signals.js';
-import { FesterCommand } from './FesterCommand.js';
+import { FarmCommand } from './FarmCommand.js';
 
-export class BuildCommand extends FesterCommand {
+export class BuildCommand extends FarmCommand {
   static override paths = [['build']];
-  static override usage = FesterCommand.Usage({
+  static override usage = FarmCommand.Usage({
     description: 'Build a project: every artifact for every target, from cache where possible',
     details: `
       Reads project.yaml (or the file given), finds festerconfig.* next to it, and runs the
@@ -23,6 +23,7 @@ export class BuildCommand extends FesterCommand {
       ['Build ./project.yaml with all cores', 'fester build'],
       ['Build with 4 jobs, going on after failures', 'fester build fixtures/hello/project.yaml -j 4 --keep-going'],
       ['Machine-readable events', 'fester build --json'],
+      ['On a farm (token mode)', 'FESTER_FARM_TOKEN=… fester build --farm http://10.0.0.5:7420'],
     ],
   });
 
@@ -37,7 +38,7 @@ export class BuildCommand extends FesterCommand {
 
   async run(): Promise<number> {
     const file = resolveProjectFile(this.project);
-    const compiler = await createCompiler(file, { config: this.config, jobs: this.jobs });
+    const compiler = await createCompiler(file, { config: this.config, jobs: this.jobs, farm: { url: this.farm, token: this.token, tls: this.tls, certName: this.certName } });
     const reporter = await pickReporter({ json: this.json, stdout: this.context.stdout, stderr: this.context.stderr, cwd: process.cwd() });
     reporter.attach(compiler);
     const signals = abortOnSignals(() => { forceStop(); compiler.flushJournal(); });

@@ -62,6 +62,7 @@ export async function loadConfig(searchFrom: string, explicit?: string): Promise
   const config = await validateConfig(found.config, found.filepath);
   // A relative cacheDir means relative to the config file, wherever fester is run from.
   if (config.cacheDir) config.cacheDir = resolve(dirname(found.filepath), config.cacheDir);
+  if (config.farm?.tls) config.farm.tls = resolve(dirname(found.filepath), config.farm.tls);
   return { config, file: found.filepath };
 }
 

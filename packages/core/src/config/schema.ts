@@ -12,6 +12,12 @@ export const configSchema = z.strictObject({
   scheduler: z.looseObject({ mode: z.string().optional() }).optional(),
   cache: z.record(z.string(), z.looseObject({ maxSize: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional() })).optional(),
   production: z.boolean().optional(),
+  farm: z.strictObject({
+    url: z.string().regex(/^https?:\/\/[^/]+\/?$/, 'an http:// (token) or https:// (mTLS) URL of a coordinator, e.g. http://10.0.0.5:7420'),
+    token: z.string().min(16, 'at least 16 characters (fester farm init makes one)').optional(),
+    tls: z.string().min(1).optional(),
+    certName: z.string().min(1).optional(),
+  }).optional(),
   toolchains: z.record(z.string(), z.strictObject({
     prefix: z.string().optional(),
     path: z.array(z.string()).optional(),

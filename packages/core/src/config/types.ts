@@ -21,6 +21,12 @@ export interface FesterConfig {
   toolchains?: Record<string, ToolchainConfig>;
   /** Every build of this config is a production build (placement guards apply); `--production` sets it per build. */
   production?: boolean;
+  /**
+   * Send builds to a farm instead of the embedded node. `http://` URLs authenticate with the
+   * farm token (`token` or $FESTER_FARM_TOKEN); `https://` URLs with mTLS using the files in
+   * `tls` (ca.pem, <certName>.pem/.key; certName defaults to `client`).
+   */
+  farm?: { url: string; token?: string; tls?: string; certName?: string };
 }
 
 /** Identity function that gives festerconfig.ts its types. */

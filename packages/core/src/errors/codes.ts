@@ -86,6 +86,28 @@ export const CODES = {
   FE0909: { title: 'qcow2 rollback test missing or too old', hint: 'run `fester snapshot verify --vm <node>` (the rollback test); production builds need a recent passing test', exit: 1 },
   FE0910: { title: 'unknown VM node', hint: 'list the node in the qcow2 plugin options (nodes: [{ id, image }]) in festerconfig.ts', exit: 2 },
   FE0911: { title: 'disk image not found', hint: 'check the image path in the qcow2 plugin options', exit: 2 },
+  // 10xx — scheduler, thermal safety, simulator
+  FE1001: { title: 'unknown scheduler mode', hint: 'use one of: unified, thermal, cache-first, target-isolated, intelligence (festerconfig `scheduler.mode` or --mode)', exit: 2 },
+  FE1002: { title: 'invalid scheduler setting', hint: 'see docs/scheduler.md for `scheduler.seed` and `scheduler.weights`', exit: 2 },
+  FE1003: { title: 'scheduler history unreadable', hint: 'it was set aside and the history starts empty; delete <cache dir>/scheduler/history.json if this repeats', exit: 1 },
+  FE1010: { title: 'sysfs root does not exist', hint: 'check the thermal plugin\'s `sysfsRoot` (default /sys); temperatures of the local node are unknown until it exists', exit: 3 },
+  FE1011: { title: 'garbage temperature reading', hint: 'the sensor was ignored (the node counts as not hot); check the sensor or its driver', exit: 1 },
+  FE1012: { title: 'no temperature reading for a node', hint: 'the node counts as not hot; give agents a sysfs root with thermal_zone or hwmon sensors (--sysfs-root)', exit: 1 },
+  FE1020: { title: 'malformed trace file', hint: 'see docs/scheduler.md for the trace format; `fester trace generate` and `fester trace export` write valid ones', exit: 2 },
+  FE1021: { title: 'malformed farm file', hint: 'see docs/scheduler.md for the farm format; `fester trace generate farm` writes a valid one', exit: 2 },
+  FE1022: { title: 'no simulated node can run an action of the trace', hint: 'give the farm a node whose `targets` include the action\'s target', exit: 2 },
+  FE1023: { title: 'unknown trace generator', hint: 'use one of: wide, deep, mixed, farm', exit: 2 },
+  FE1024: { title: 'nothing to export from the session', hint: 'export a session whose build executed actions (cache hits and up-to-date actions take no farm time)', exit: 2 },
+  FE1025: { title: 'simulation cannot finish', hint: 'every node that could run the remaining actions is down for good; add nodes or shorten the dropouts in the farm file', exit: 1 },
+  // 11xx — observability: the HTTP API, autopsy, metrics export
+  FE1101: { title: 'unknown build', hint: 'list the builds with GET /api/builds (or look in .fester/sessions/); build ids look like <session id>.<n>', exit: 2 },
+  FE1102: { title: 'unknown session', hint: 'list the sessions with GET /api/sessions; a session id is a journal file name in .fester/sessions/ without .jsonl', exit: 2 },
+  FE1103: { title: 'unknown action in this build', hint: 'give an action id from GET /api/builds/<id> (or a unique suffix of one)', exit: 2 },
+  FE1104: { title: 'malformed query parameter', hint: 'see docs/api.md for the parameters each endpoint takes', exit: 2 },
+  FE1105: { title: 'unknown API endpoint', hint: 'see docs/api.md for the endpoints', exit: 2 },
+  FE1106: { title: 'API server cannot listen', hint: 'choose another --port or --host (is another fester serving there?)', exit: 3 },
+  FE1107: { title: 'no failed build to examine', hint: 'give a build id (`fester autopsy <build id>`); autopsy explains failed or interrupted builds', exit: 2 },
+  FE1108: { title: 'cannot write the Grafana export', hint: 'check that --out is a writable folder', exit: 3 },
 } as const satisfies Record<string, { title: string; hint: string; exit: number }>;
 
 export type ErrorCode = keyof typeof CODES;

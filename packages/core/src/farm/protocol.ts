@@ -83,6 +83,8 @@ export const runResult = z.strictObject({
   message: z.string().optional(),
   /** FE code when the agent refused the task (path escape, missing toolchain). */
   code: z.string().optional(),
+  /** Input blobs that arrived from the coordinator with the wrong bytes (each refetched). */
+  corrupt: z.array(z.strictObject({ digest, attempt: z.number().int().positive() })).optional(),
 });
 export type RunResult = z.infer<typeof runResult>;
 
@@ -149,7 +151,7 @@ export type CoordinatorToClient =
   | { type: 'leased'; req: string; lease: LeaseRef; node: string }
   | { type: 'result'; req: string; node: string; lease: LeaseRef; result: RunResult }
   /** The run could not complete for infrastructure reasons (dropout, refused, unknown node). */
-  | { type: 'failed'; req: string; node: string; code: string; message: string; infrastructure: true }
+  | { type: 'failed'; req: string; node: string; code: string; message: string; infrastructure: true; causes?: number[] }
   /** A farm event for the client's journal (dropouts, revocations, refusals, quarantines). */
   | { type: 'event'; event: Record<string, unknown> & { type: string } }
   | { type: 'error'; code: string; message: string };

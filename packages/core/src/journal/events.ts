@@ -92,7 +92,52 @@ export type EventPayload =
   /** A blob failed its digest check in transit and was fetched again. */
   | { type: 'blob.corrupt'; digest: string; node: string; where: string; attempt: number }
   /** A request the coordinator rejected (auth, replay, garbage, size, unknown node). */
-  | { type: 'farm.rejected'; code: string; message: string; peer?: string };
+  | { type: 'farm.rejected'; code: string; message: string; peer?: string }
+  // ── scheduler and thermal safety ──
+  /**
+   * A scheduler mode placed an action (emitted inside the schedule hook, just before the core's
+   * `action.scheduled`): every factor's value and weight per candidate, why the others lost or
+   * were filtered, the mode and its tie-break seed. Large farms record the best `candidates`
+   * and count the rest in `omitted`.
+   */
+  | { type: 'schedule.decision'; action: string; mode: string; seed: number; chosen: string; class?: string; candidates: ScheduleCandidate[]; omitted?: { lost: number; filtered: Record<string, number> } }
+  /** The intelligence mode proposes running a straggler again on an idle node (first result wins). */
+  | { type: 'schedule.speculation'; action: string; node: string; original: string; elapsedMs: number; predictedMs: number; reason: string }
+  /** A node stopped taking (some) new work: too hot (`max`), nearly too hot (`near`: fewer slots) or loaded for too long (`sustained-load`: no `parallel: high` actions). */
+  | ({ type: 'node.throttled' } & ThrottleDetail)
+  /** The condition of an earlier `node.throttled` with the same `rule` is over (below the hysteresis). */
+  | ({ type: 'node.unthrottled' } & ThrottleDetail)
+  /** A temperature could not be used (garbage, missing sensors, no sysfs root): the node counts as not hot. `code` is an FE101x warning. */
+  | { type: 'thermal.warning'; node: string; code: string; message: string; sensor?: string; path?: string; raw?: string }
+  /** The scheduler degraded without failing the build (history file unreadable). `code` is an FE100x warning. */
+  | { type: 'scheduler.warning'; code: string; message: string; file?: string };
+
+/** One node as a `schedule.decision` records it. */
+export interface ScheduleCandidate {
+  node: string;
+  score: number;
+  factors: Record<string, { value: number; weight: number }>;
+  /** Why it was not eligible (set by a filter). */
+  filtered?: string;
+  /** Why an eligible node lost to the chosen one: the factor that cost it most, or the tie-break. */
+  lost?: string;
+}
+
+/** The reading or load behind a throttle change. */
+export interface ThrottleDetail {
+  node: string;
+  rule: 'max' | 'near' | 'sustained-load';
+  celsius?: number;
+  sensor?: string;
+  maxCelsius?: number;
+  /** Below this the rule releases (max or near threshold minus the hysteresis). */
+  releaseCelsius?: number;
+  /** Slots the node may fill while `near`. */
+  slots?: number;
+  load?: number;
+  cores?: number;
+  windowMs?: number;
+}
 
 export type FesterEvent = EventBase & EventPayload;
 export type EventType = FesterEvent['type'];

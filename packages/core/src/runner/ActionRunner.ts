@@ -8,7 +8,8 @@ import { isFesterError } from '../errors/FesterError.js';
 import { hasTaps } from '../hooks.js';
 import type { InputChange, MissReason } from '../journal/events.js';
 import type { ActionRecord } from '../state/BuildState.js';
-import type { Action, ActionFailure, AcEntry, CacheHit, Toolchain } from '../types.js';
+import type { Action, ActionFailure, AcEntry, CacheHit, Candidate, NodeInfo, Toolchain } from '../types.js';
+import type { ExecuteResult } from '../hooks.js';
 import { collectOutputs, entryMatches, prepareOutputDirs, removeOutputs, restoreOutputs } from './outputs.js';
 import { chooseNode } from './chooseNode.js';
 
@@ -31,14 +32,19 @@ export type Outcome =
 
 const manifestKey = (pre: string) => sha256(`manifest:${pre}`);
 const MAX_HEADER_SETS = 8;
+/** Tries of one action on different nodes before an infrastructure failure fails the build. */
+const MAX_ATTEMPTS = 3;
 
 /** The steps of one action: up-to-date check, cache lookup, execution, validation, store. */
 export class ActionRunner {
   private readonly corrupt = new Map<string, number>();
+  /** Output path → seq of the event that last wrote it in this build: the cause of a miss on a changed generated input. */
+  private readonly producedBy = new Map<string, number>();
 
   constructor(private readonly build: Build, private readonly envs: Map<string, TargetEnv>) {
     build.hooks.event.tap('fester:corrupt-tracker', (ev) => {
       if (ev.type === 'cache.corrupt') this.corrupt.set(ev.key, ev.seq);
+      else if ((ev.type === 'action.finished' || ev.type === 'cache.hit') && ev.outputs) for (const o of ev.outputs) this.producedBy.set(o.path, ev.seq);
     });
   }
 
@@ -68,8 +74,8 @@ export class ActionRunner {
       const d = await this.digests.digest(p);
       if (d === undefined) {
         const message = `input "${p}" does not exist and no action produces it`;
-        this.build.emit({ type: 'action.finished', action: a.id, node: '', exitCode: null, durationMs: 0, status: 'failed', message });
-        return { kind: 'failed', failure: { action: a.id, exitCode: null, stderr: '', reason: 'input', message } };
+        const ev = this.build.emit({ type: 'action.finished', action: a.id, node: '', exitCode: null, durationMs: 0, status: 'failed', message });
+        return { kind: 'failed', failure: { action: a.id, exitCode: null, stderr: '', reason: 'input', message, seq: ev.seq } };
       }
       inputs[p] = d;
       digests.push(d);
@@ -106,28 +112,64 @@ export class ActionRunner {
     }
     const { reason, changed } = this.missReason(a, prev, { cmd, toolchain: tenv.digest, inputs: { ...inputs } }, lastKey);
     const corruptSeq = this.corrupt.get(lastKey);
-    const causes = corruptSeq ? [corruptSeq] : [];
+    // The cause of a miss: the corrupt entry, else the events that wrote the changed inputs in this build (sources edited by hand have none).
+    const causes = corruptSeq ? [corruptSeq] : [...new Set(changed.flatMap((c) => this.producedBy.get(c.path) ?? []))].sort((x, y) => x - y);
     this.build.emit({ type: 'cache.miss', action: a.id, key: lastKey, reason: corruptSeq ? 'corrupt-entry' : reason, changed, ...(prev ? { previousKey: prev.key } : {}) }, causes);
     return { pre, cmd, inputs, headerSets, missReason: reason, changed, causes };
   }
 
-  /** Run the command on a node, validate, store; the caller holds a slot. */
+  /**
+   * Run on the best node, validate, store; the caller holds a slot. An infrastructure failure
+   * (node lost, lease revoked, agent refused) is retried on another node; a compile error is not.
+   */
   async execute(a: Action, prep: Prepared): Promise<Outcome> {
     const b = this.build;
+    const exclude = new Map<string, string>();
+    let causes: number[] | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const choice = chooseNode(b, a, exclude, causes);
+      if (!choice.node) return this.unplaceable(a, choice.candidates, exclude.size > 0);
+      const node = choice.node;
+      const out = await this.runOn(a, prep, node);
+      if (out.kind !== 'failed' || out.failure.reason !== 'infrastructure' || attempt >= MAX_ATTEMPTS || b.signal.aborted) return out;
+      exclude.set(node.id, `failed this action (attempt ${attempt}): ${out.failure.message}`);
+      const ev = b.emit({ type: 'action.retry', action: a.id, node: node.id, attempt, reason: out.failure.message, exclude: [...exclude.keys()] }, out.causes);
+      causes = [ev.seq];
+    }
+  }
+
+  /** No eligible node: say which guard stopped each one, with the code that names the fix. */
+  private unplaceable(a: Action, cands: Candidate[], retried: boolean): Outcome {
+    const why = cands.map((c) => `${c.node.id}: ${c.filtered ?? 'not chosen'}`).join('; ') || 'no nodes';
+    const prodOnly = cands.length > 0 && cands.some((c) => c.filtered?.startsWith('production node')) &&
+      cands.every((c) => c.filtered?.startsWith('production node') || /^(policy drain|down|quarantined|registering)/.test(c.filtered ?? ''));
+    const code = retried ? 'FE0816' : prodOnly ? 'FE0810' : 'FE0809';
+    const message = `${code} no node can run ${a.id} (${why})`;
+    this.build.emit({ type: 'action.finished', action: a.id, node: '', exitCode: null, durationMs: 0, status: 'failed', infrastructure: true, message });
+    return { kind: 'failed', failure: { action: a.id, exitCode: null, stderr: '', reason: 'infrastructure', message } };
+  }
+
+  private async runOn(a: Action, prep: Prepared, node: NodeInfo): Promise<Outcome & { causes?: number[] }> {
+    const b = this.build;
     const tenv = this.envs.get(a.target)!;
-    const node = chooseNode(b, a);
-    if (!node) return { kind: 'failed', failure: { action: a.id, exitCode: null, stderr: '', reason: 'infrastructure', message: 'no node can run this action' } };
     const command = b.hooks.wrapCommand.call({ argv: [...a.argv], env: { ...tenv.env, ...a.env }, cwd: join(this.root, a.cwd) }, a);
     removeOutputs(this.root, a, this.digests);
     prepareOutputDirs(this.root, a);
     // The command as it will run (after wrapCommand: ccache, path maps), so the journal is auditable.
     b.emit({ type: 'action.started', action: a.id, node: node.id, argv: [...command.argv], cwd: a.cwd });
-    const res = await b.hooks.execute.promise({ action: a, node, command, signal: b.signal });
-    const fail = (reason: ActionFailure['reason'], message: string, exitCode: number | null, stderr: string): Outcome => {
+    const running = b.compiler.running;
+    running.set(node.id, (running.get(node.id) ?? 0) + 1);
+    let res: ExecuteResult | undefined;
+    try {
+      res = await b.hooks.execute.promise({ action: a, node, command, signal: b.signal });
+    } finally {
+      running.set(node.id, Math.max(0, (running.get(node.id) ?? 1) - 1));
+    }
+    const fail = (reason: ActionFailure['reason'], message: string, exitCode: number | null, stderr: string): Outcome & { causes?: number[] } => {
       removeOutputs(this.root, a, this.digests);
       const status = reason === 'interrupted' ? 'interrupted' : 'failed';
-      b.emit({ type: 'action.finished', action: a.id, node: node.id, exitCode, durationMs: res?.durationMs ?? 0, status, stderr: stderr.slice(0, 64 * 1024), infrastructure: reason === 'infrastructure', message });
-      return { kind: 'failed', failure: { action: a.id, exitCode, stderr, reason, message } };
+      b.emit({ type: 'action.finished', action: a.id, node: node.id, exitCode, durationMs: res?.durationMs ?? 0, status, stderr: stderr.slice(0, 64 * 1024), infrastructure: reason === 'infrastructure', message }, res?.causes);
+      return { kind: 'failed', failure: { action: a.id, exitCode, stderr, reason, message }, ...(res?.causes ? { causes: res.causes } : {}) };
     };
     if (!res) return fail('infrastructure', `no executor accepted node "${node.id}"`, null, '');
     if (b.signal.aborted) return fail('interrupted', 'interrupted', res.exitCode, res.stderr);

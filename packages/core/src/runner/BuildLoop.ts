@@ -54,9 +54,12 @@ export class BuildLoop {
   async run(): Promise<LoopOutcome> {
     const b = this.build;
     const envs = new Map<string, TargetEnv>();
-    for (const t of new Set(b.graph!.actions.map((a) => a.target))) envs.set(t, await b.envFor(t));
+    for (const t of new Set(b.graph!.actions.map((a) => a.target))) {
+      const env = await b.envFor(t);
+      envs.set(t, env);
+      b.toolchainDigests.set(t, env.digest);
+    }
     this.runner = new ActionRunner(b, envs);
-    const jobs = Math.max(1, b.compiler.jobs);
     const onAbort = () => { this.stopping = true; this.maybeFinish(); };
     b.signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -71,7 +74,7 @@ export class BuildLoop {
         // readies their users) while we go, so a later `remaining === 0` is not a root.
         const roots = b.graph!.actions.filter((a) => this.remaining.get(a.id) === 0);
         for (const a of roots) this.ready(a);
-        this.pump(jobs);
+        this.pump();
         this.maybeFinish();
       });
     } finally {
@@ -101,20 +104,21 @@ export class BuildLoop {
         if ('kind' in r) this.complete(a, r);
         else { this.execQueue.push([a, r]); this.build.emit({ type: 'action.queued', action: a.id, kind: a.kind, target: a.target }); }
         this.drainChecks();
-        this.pump(this.build.compiler.jobs);
+        this.pump();
         this.maybeFinish();
       }, (e) => this.crash(e));
     }
   }
 
-  private pump(jobs: number): void {
-    while (this.running < Math.max(1, jobs) && this.execQueue.length && !this.stopping) {
+  /** Slots are read each time: a farm's capacity changes as nodes join, drain or drop out. */
+  private pump(): void {
+    while (this.running < Math.max(1, this.build.compiler.jobs) && this.execQueue.length && !this.stopping) {
       const [a, prep] = this.execQueue.shift()!;
       this.running++;
       this.runner.execute(a, prep).then((r) => {
         this.running--;
         this.complete(a, r);
-        this.pump(jobs);
+        this.pump();
         this.maybeFinish();
       }, (e) => this.crash(e));
     }
@@ -127,7 +131,7 @@ export class BuildLoop {
       this.counts.failed++;
       this.failures.push(r.failure);
       if (!this.build.request.keepGoing || r.failure.reason === 'interrupted') this.stopping = true;
-      this.skipDependents(a);
+      this.skipDependents(a, r.failure.seq);
       return;
     }
     this.done.set(a.id, r.record);
@@ -141,14 +145,14 @@ export class BuildLoop {
     }
   }
 
-  /** Every transitive user of a failed action will never run: say so once each. */
-  private skipDependents(failed: Action): void {
+  /** Every transitive user of a failed action will never run: say so once each, caused by the failure's event. */
+  private skipDependents(failed: Action, failureSeq: number | undefined): void {
     const stack = [...this.build.graph!.usersOf(failed)];
     while (stack.length) {
       const u = stack.pop()!;
       if (this.remaining.get(u.id) === -1) continue;
       this.remaining.set(u.id, -1);
-      this.build.emit({ type: 'action.skipped', action: u.id, because: failed.id });
+      this.build.emit({ type: 'action.skipped', action: u.id, because: failed.id }, failureSeq === undefined ? undefined : [failureSeq]);
       stack.push(...this.build.graph!.usersOf(u));
     }
   }

@@ -1,0 +1,57 @@
+import type { Compiler } from '../Compiler.js';
+import type { FesterPlugin } from '../config/types.js';
+import type { Candidate } from '../types.js';
+
+/** Stage of the eligibility filters: before every scorer, so modes only score eligible nodes. */
+export const ELIGIBILITY_STAGE = -100;
+
+/**
+ * Safety before speed: the filters every scheduler mode relies on. A node is eligible only
+ * when it is ready (registered, toolchains verified, clock trusted), not draining, holds the
+ * action's exact toolchain digest, and — if it is a production node — allows this project.
+ * Then a plain balance scorer: free slots, and the user's preferred/avoid policy.
+ */
+export function eligibilityPlugin(): FesterPlugin {
+  return {
+    name: 'fester:eligibility',
+    apply(compiler: Compiler) {
+      compiler.hooks.build.tap('fester:eligibility', (build) => {
+        build.hooks.schedule.tap({ name: 'fester:eligibility', stage: ELIGIBILITY_STAGE }, (cands, action) => {
+          const digest = build.toolchainDigests.get(action.target) ?? '';
+          const project = build.project?.data.name ?? '';
+          for (const c of cands) {
+            if (c.filtered) continue;
+            const n = c.node;
+            if (n.state && n.state !== 'ready') c.filtered = `${n.state}${n.stateReason ? `: ${n.stateReason}` : ''}`;
+            else if (n.policy === 'drain') c.filtered = 'policy drain';
+            else if (n.toolchains && digest && n.toolchains[action.target] !== digest) {
+              c.filtered = n.toolchains[action.target] ? `toolchain ${action.target} differs (${n.toolchains[action.target]!.slice(0, 12)} ≠ ${digest.slice(0, 12)})` : `no ${action.target} toolchain`;
+            } else if (n.toolchains && !digest && !n.targets.includes(action.target) && !n.targets.includes('*')) c.filtered = `no ${action.target} toolchain`;
+            else if (n.production && !n.production.allow.includes(project)) c.filtered = `production node: project "${project}" not on its allow-list`;
+          }
+          return cands;
+        });
+        build.hooks.schedule.tap({ name: 'fester:balance', stage: ELIGIBILITY_STAGE + 1 }, (cands) => {
+          for (const c of cands) if (!c.filtered) balance(c, compiler);
+          return cands;
+        });
+      });
+    },
+  };
+}
+
+/** Avoided nodes still work when the others are three-quarters busy; preferred ones fill first. */
+const POLICY_WEIGHT = { preferred: 0.5, neutral: 0, avoid: -0.75, drain: 0 } as const;
+
+function balance(c: Candidate, compiler: Compiler): void {
+  const n = c.node;
+  const running = Math.max(compiler.running.get(n.id) ?? 0, n.running ?? 0);
+  const free = Math.max(0, n.slots - running) / Math.max(1, n.slots);
+  c.factors.free = { value: free, weight: 1 };
+  c.score += free;
+  const p = POLICY_WEIGHT[n.policy ?? 'neutral'];
+  if (p) {
+    c.factors.policy = { value: 1, weight: p };
+    c.score += p;
+  }
+}
