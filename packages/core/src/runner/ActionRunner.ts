@@ -128,7 +128,7 @@ export class ActionRunner {
     let causes: number[] | undefined;
     for (let attempt = 1; ; attempt++) {
       const choice = chooseNode(b, a, exclude, causes);
-      if (!choice.node) return this.unplaceable(a, choice.candidates, exclude.size > 0);
+      if (!choice.node) return this.unplaceable(a, choice.candidates, exclude.size > 0, causes);
       const node = choice.node;
       const out = await this.runOn(a, prep, node);
       if (out.kind !== 'failed' || out.failure.reason !== 'infrastructure' || attempt >= MAX_ATTEMPTS || b.signal.aborted) return out;
@@ -139,14 +139,14 @@ export class ActionRunner {
   }
 
   /** No eligible node: say which guard stopped each one, with the code that names the fix. */
-  private unplaceable(a: Action, cands: Candidate[], retried: boolean): Outcome {
+  private unplaceable(a: Action, cands: Candidate[], retried: boolean, causes?: number[]): Outcome {
     const why = cands.map((c) => `${c.node.id}: ${c.filtered ?? 'not chosen'}`).join('; ') || 'no nodes';
     const prodOnly = cands.length > 0 && cands.some((c) => c.filtered?.startsWith('production node')) &&
       cands.every((c) => c.filtered?.startsWith('production node') || /^(policy drain|down|quarantined|registering)/.test(c.filtered ?? ''));
     const code = retried ? 'FE0816' : prodOnly ? 'FE0810' : 'FE0809';
     const message = `${code} no node can run ${a.id} (${why})`;
-    this.build.emit({ type: 'action.finished', action: a.id, node: '', exitCode: null, durationMs: 0, status: 'failed', infrastructure: true, message });
-    return { kind: 'failed', failure: { action: a.id, exitCode: null, stderr: '', reason: 'infrastructure', message } };
+    const ev = this.build.emit({ type: 'action.finished', action: a.id, node: '', exitCode: null, durationMs: 0, status: 'failed', infrastructure: true, message }, causes);
+    return { kind: 'failed', failure: { action: a.id, exitCode: null, stderr: '', reason: 'infrastructure', message, seq: ev.seq } };
   }
 
   private async runOn(a: Action, prep: Prepared, node: NodeInfo): Promise<Outcome & { causes?: number[] }> {
@@ -168,8 +168,8 @@ export class ActionRunner {
     const fail = (reason: ActionFailure['reason'], message: string, exitCode: number | null, stderr: string): Outcome & { causes?: number[] } => {
       removeOutputs(this.root, a, this.digests);
       const status = reason === 'interrupted' ? 'interrupted' : 'failed';
-      b.emit({ type: 'action.finished', action: a.id, node: node.id, exitCode, durationMs: res?.durationMs ?? 0, status, stderr: stderr.slice(0, 64 * 1024), infrastructure: reason === 'infrastructure', message }, res?.causes);
-      return { kind: 'failed', failure: { action: a.id, exitCode, stderr, reason, message }, ...(res?.causes ? { causes: res.causes } : {}) };
+      const ev = b.emit({ type: 'action.finished', action: a.id, node: node.id, exitCode, durationMs: res?.durationMs ?? 0, status, stderr: stderr.slice(0, 64 * 1024), infrastructure: reason === 'infrastructure', message }, res?.causes);
+      return { kind: 'failed', failure: { action: a.id, exitCode, stderr, reason, message, seq: ev.seq }, ...(res?.causes ? { causes: res.causes } : {}) };
     };
     if (!res) return fail('infrastructure', `no executor accepted node "${node.id}"`, null, '');
     if (b.signal.aborted) return fail('interrupted', 'interrupted', res.exitCode, res.stderr);
