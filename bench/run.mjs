@@ -11,6 +11,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import cached from './cases/cached.mjs';
 import clean from './cases/clean.mjs';
+import farm from './cases/farm.mjs';
 import noop from './cases/noop.mjs';
 import s3 from './cases/s3.mjs';
 import watch from './cases/watch.mjs';
@@ -20,7 +21,7 @@ import { FESTER_BIN, PERF_DOC, REPO_DIR } from './lib/paths.mjs';
 import { have } from './lib/proc.mjs';
 import { finish, markdownSection, rewriteSection, textTable } from './lib/report.mjs';
 
-const CASES = [clean, zlib, cached, noop, s3, watch];
+const CASES = [clean, zlib, cached, noop, s3, watch, farm];
 
 const { values } = parseArgs({
   options: {

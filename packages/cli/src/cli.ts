@@ -4,15 +4,20 @@ import { BuildCommand } from './commands/BuildCommand.js';
 import { CacheGcCommand, CacheStatsCommand, CacheVerifyCommand } from './commands/CacheCommands.js';
 import { CacheServeCommand } from './commands/CacheServeCommand.js';
 import { CleanCommand } from './commands/CleanCommand.js';
+import { CockpitInstallCommand } from './commands/CockpitCommand.js';
 import { ExplainCommand } from './commands/ExplainCommand.js';
+import { AutopsyCommand } from './commands/AutopsyCommand.js';
+import { GrafanaExportCommand } from './commands/GrafanaCommand.js';
+import { UiCommand } from './commands/UiCommand.js';
 import { SNAPSHOT_COMMANDS } from './commands/SnapshotCommands.js';
 import { WatchCommand } from './commands/WatchCommand.js';
 import { CoordinatorCommand } from './commands/CoordinatorCommand.js';
+import { AgentCommand } from './commands/AgentCommand.js';
 import { FarmCertCommand, FarmInitCommand } from './commands/FarmInitCommand.js';
 import { NodeListCommand, NodeSetPolicyCommand } from './commands/NodeCommands.js';
 import { ToolchainListCommand, ToolchainValidateCommand } from './commands/ToolchainCommands.js';
 
-export const COMMANDS = [BuildCommand, CleanCommand, ExplainCommand, ToolchainListCommand, ToolchainValidateCommand, WatchCommand, CacheStatsCommand, CacheVerifyCommand, CacheGcCommand, CacheServeCommand, ...SNAPSHOT_COMMANDS, CoordinatorCommand, FarmInitCommand, FarmCertCommand, NodeListCommand, NodeSetPolicyCommand];
+export const COMMANDS = [BuildCommand, CleanCommand, ExplainCommand, ToolchainListCommand, ToolchainValidateCommand, WatchCommand, CacheStatsCommand, CacheVerifyCommand, CacheGcCommand, CacheServeCommand, ...SNAPSHOT_COMMANDS, CoordinatorCommand, AgentCommand, FarmInitCommand, FarmCertCommand, NodeListCommand, NodeSetPolicyCommand, CockpitInstallCommand, AutopsyCommand, UiCommand, GrafanaExportCommand];
 
 export function createCli(): Cli {
   const cli = new Cli({ binaryLabel: 'Fester — distributed, cached, replayable C/C++ builds', binaryName: 'fester', binaryVersion: VERSION, enableColors: process.stdout.isTTY === true });
