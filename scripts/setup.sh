@@ -5,12 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: the host toolchain, the cross toolchains and qemu-user for the cross
-# targets, tools the tests use, and peers the benchmarks compare with.
+# targets, tools the tests use (prometheus/promtool: metrics and alert-rule tests), and peers
+# the benchmarks compare with.
 packages=(gcc g++ make binutils procps bsdutils ccache ninja-build
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-user
-  btrfs-progs qemu-utils
-  bazel-bootstrap)
+  btrfs-progs qemu-utils prometheus openssl bubblewrap distcc
+  bazel-bootstrap
+  chromium cockpit-ws cockpit-bridge)
 need=()
 for pkg in "${packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")

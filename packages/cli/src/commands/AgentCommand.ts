@@ -60,12 +60,12 @@ export class AgentCommand extends FesterCommand {
     const ep = farmEndpoint({ url: this.coordinator, token: this.token, tls: this.tls ? resolve(this.tls) : undefined, certName: this.certName }, 'agent');
     const id = this.id ?? defaultId();
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(id)) {
-      throw new FesterError('FE0806', { message: `"${id}" is not a node id`, hint: 'use letters, digits, . _ - (at most 63), starting with a letter or digit' });
+      throw new FesterError('FE0103', { message: `--id: "${id}" is not a node id`, hint: 'use letters, digits, . _ - (at most 63), starting with a letter or digit' });
     }
     const labels: Record<string, string> = {};
     for (const l of this.labels) {
       const eq = l.indexOf('=');
-      if (eq < 1) throw new FesterError('FE0806', { message: `--label wants key=value, got "${l}"`, hint: 'e.g. --label rack=b2' });
+      if (eq < 1) throw new FesterError('FE0103', { message: `--label wants key=value, got "${l}"`, hint: 'e.g. --label rack=b2' });
       labels[l.slice(0, eq)] = l.slice(eq + 1);
     }
     const memoryBytes = this.memory === undefined ? undefined : parseSize(this.memory, '--memory');

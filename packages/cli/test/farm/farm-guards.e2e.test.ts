@@ -35,7 +35,7 @@ describe('farm guards', () => {
     expect(prod.exitCode, prod.stderr).toBe(0);
     expect(started(await lastJournal(g.dir))).toEqual(['prod1']);
     const { readFileSync } = await import('node:fs');
-    expect(readFileSync(`${g.dir}/n.txt`, 'utf8').trim()).toBe('10');
+    expect(readFileSync(`${g.dir}/build/host/n.txt`, 'utf8').trim()).toBe('10');
     f.cleanup(); g.cleanup();
   });
 
