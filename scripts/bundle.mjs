@@ -23,3 +23,6 @@ await build({
   logLevel: 'warning',
 });
 chmodSync('packages/cli/dist/bin.js', 0o755);
+
+// The web UI's pages and the Cockpit module (browser code, the layout library bundled in).
+await import('../packages/plugins/webui/bundle.mjs');

@@ -1,5 +1,7 @@
 import type { FesterConfig, FesterPlugin } from '@fester/core';
 import elf from '@fester/plugin-elf';
+import prometheus from '@fester/plugin-prometheus';
+import webui from '@fester/plugin-webui';
 
 /**
  * Built-in plugins the CLI adds after the user's own (the core knows no plugin by name).
@@ -8,6 +10,7 @@ import elf from '@fester/plugin-elf';
  */
 export function withDefaultPlugins(config: FesterConfig): FesterConfig {
   const mine = config.plugins ?? [];
-  const defaults: FesterPlugin[] = [elf()];
+  // prometheus: plain counters per event; prom-client itself loads only when /metrics is scraped.
+  const defaults: FesterPlugin[] = [elf(), webui(), prometheus()];
   return { ...config, plugins: [...mine, ...defaults.filter((d) => !mine.some((p) => p.name === d.name))] };
 }

@@ -5,6 +5,7 @@ import { createCompiler, resolveProjectFile } from '../context.js';
 import { pickReporter } from '../reporters/pickReporter.js';
 import { abortOnSignals } from '../signals.js';
 import { FarmCommand } from './FarmCommand.js';
+import { startApiServer, type ApiServer } from '../serve/ApiServer.js';
 
 export class BuildCommand extends FarmCommand {
   static override paths = [['build']];
@@ -35,6 +36,10 @@ export class BuildCommand extends FarmCommand {
   skipValidation = Option.Boolean('--skip-toolchain-validation', false, { description: 'Build for toolchains that have not validated (outputs are still ELF-checked)' });
   config = Option.String('-c,--config', { description: 'Path of festerconfig.* (default: searched from the project folder)' });
   production = Option.Boolean('--production', { description: 'A production build: nodes that fail placement guards (qcow2 rollback tests) take none of its actions' });
+  serve = Option.Boolean('--serve', false, { description: 'Serve the API, /metrics and the web UI while the build runs (docs/api.md)' });
+  serveKeep = Option.Boolean('--serve-keep', false, { description: 'Like --serve, and keep serving after the build until SIGINT/SIGTERM' });
+  port = Option.String('--port', '8077', { validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(0, 65535)]), description: 'Port for --serve (0: any free port, printed)' });
+  host = Option.String('--host', '127.0.0.1', { description: 'Address for --serve' });
 
   async run(): Promise<number> {
     const file = resolveProjectFile(this.project);
@@ -42,9 +47,17 @@ export class BuildCommand extends FarmCommand {
     const reporter = await pickReporter({ json: this.json, stdout: this.context.stdout, stderr: this.context.stderr, cwd: process.cwd() });
     reporter.attach(compiler);
     const signals = abortOnSignals(() => { forceStop(); compiler.flushJournal(); });
+    let server: ApiServer | undefined;
+    let finished = false;
     try {
+      if (this.serve || this.serveKeep) {
+        server = await startApiServer(compiler, { host: this.host, port: Number(this.port) });
+        // stderr: stdout belongs to the reporter (--json lines).
+        this.context.stderr.write(`fester: serving ${server.url} (session ${compiler.sessionId}; GET / lists the routes)\n`);
+      }
       const result = await compiler.run({ file, targets: this.target, keepGoing: this.keepGoing, signal: signals.signal, skipToolchainValidation: this.skipValidation, production: this.production });
       await reporter.done(result);
+      finished = true;
       if (result.status === 'success') return 0;
       if (!this.json) {
         const err = result.status === 'interrupted'
@@ -58,6 +71,13 @@ export class BuildCommand extends FarmCommand {
       if (signals.received() && !isFesterError(e)) return 130;
       throw e;
     } finally {
+      if (server) {
+        if (this.serveKeep && finished && !signals.signal.aborted) {
+          this.context.stderr.write(`fester: build done; still serving ${server.url} until SIGINT or SIGTERM\n`);
+          await new Promise((done) => signals.signal.addEventListener('abort', done, { once: true }));
+        }
+        await server.close();
+      }
       signals.dispose();
       await compiler.close();
     }

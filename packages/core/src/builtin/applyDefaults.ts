@@ -1,4 +1,5 @@
 import type { Compiler } from '../Compiler.js';
+import { apiPlugin } from '../api/apiPlugin.js';
 import { localCachePlugin } from '../cache/localCachePlugin.js';
 import { gccToolchainPlugin } from './GccToolchainPlugin.js';
 import { localExecutorPlugin } from './LocalExecutorPlugin.js';
@@ -17,7 +18,7 @@ export function applyDefaults(compiler: Compiler): void {
   const farm = compiler.config.farm;
   // With a farm, its nodes replace the embedded one (the local executor then registers none).
   const executor = farm ? farmClientPlugin(farmEndpoint(farm)) : localExecutorPlugin();
-  for (const p of [projectYamlPlugin(), gccToolchainPlugin(), localCachePlugin(), executor, eligibilityPlugin(), reproduciblePathsPlugin(), outputsExistPlugin()]) {
+  for (const p of [projectYamlPlugin(), gccToolchainPlugin(), localCachePlugin(), executor, eligibilityPlugin(), reproduciblePathsPlugin(), outputsExistPlugin(), apiPlugin()]) {
     p.apply(compiler);
   }
 }
