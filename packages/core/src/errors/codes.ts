@@ -89,7 +89,8 @@ export const CODES = {
   // 10xx — scheduler, thermal safety, simulator
   FE1001: { title: 'unknown scheduler mode', hint: 'use one of: unified, thermal, cache-first, target-isolated, intelligence (festerconfig `scheduler.mode` or --mode)', exit: 2 },
   FE1002: { title: 'invalid scheduler setting', hint: 'see docs/scheduler.md for `scheduler.seed` and `scheduler.weights`', exit: 2 },
-  FE1003: { title: 'scheduler history unreadable', hint: 'it was set aside and the history starts empty; delete <cache dir>/scheduler/history.json if this repeats', exit: 1 },
+  FE1003: { title: 'scheduler history not usable', hint: 'the build goes on: an unreadable file is moved to history.json.bad and the history starts empty; an unwritable one is not saved (check <cache dir>/scheduler/)', exit: 1 },
+  FE1004: { title: 'cache-first mode without input locality', hint: 'nothing reports which node holds which blobs (a farm client does, through provideInputLocality); until then cache-first balances load like unified', exit: 1 },
   FE1010: { title: 'sysfs root does not exist', hint: 'check the thermal plugin\'s `sysfsRoot` (default /sys); temperatures of the local node are unknown until it exists', exit: 3 },
   FE1011: { title: 'garbage temperature reading', hint: 'the sensor was ignored (the node counts as not hot); check the sensor or its driver', exit: 1 },
   FE1012: { title: 'no temperature reading for a node', hint: 'the node counts as not hot; give agents a sysfs root with thermal_zone or hwmon sensors (--sysfs-root)', exit: 1 },
@@ -108,6 +109,8 @@ export const CODES = {
   FE1106: { title: 'API server cannot listen', hint: 'choose another --port or --host (is another fester serving there?)', exit: 3 },
   FE1107: { title: 'no failed build to examine', hint: 'give a build id (`fester autopsy <build id>`); autopsy explains failed or interrupted builds', exit: 2 },
   FE1108: { title: 'cannot write the Grafana export', hint: 'check that --out is a writable folder', exit: 3 },
+  FE1120: { title: 'not a coordinator URL', hint: 'give it as http://host:port or https://host:port (the coordinator listens on 7420 by default)', exit: 2 },
+  FE1121: { title: 'cannot install the Cockpit module', hint: 'run `npm run build` in the Fester checkout first, and check that --dest is writable (the default for root is /usr/share/cockpit/fester)', exit: 3 },
 } as const satisfies Record<string, { title: string; hint: string; exit: number }>;
 
 export type ErrorCode = keyof typeof CODES;

@@ -1,0 +1,112 @@
+import type { Candidate, NodeInfo } from '@fester/core';
+import type { DecisionContext } from './modes/types.js';
+import type { ThermalSignals } from './thermalSignals.js';
+
+/**
+ * The factors modes are built from. Each is a value in [0, 1], higher is better, so weights
+ * compare like with like and `fester explain` can print "free 0.25 vs 1.00". A factor whose
+ * weight is 0 (or absent) is not computed at all: large farms pay only for what counts.
+ */
+export function setFactor(c: Candidate, name: string, value: number, weight: number): void {
+  c.factors[name] = { value, weight };
+}
+
+function each(ctx: DecisionContext, name: string, fn: (c: Candidate) => number): void {
+  const w = ctx.weights[name];
+  if (!w) return;
+  for (const c of ctx.live) setFactor(c, name, fn(c), w);
+}
+
+/** Slots a node may fill: a production guard caps them. */
+export function slotsOf(n: NodeInfo): number {
+  return Math.max(1, Math.min(n.slots, n.production?.slots ?? Infinity));
+}
+
+/** Share of free slots. Replaces the core's balance factor of the same name (same meaning). */
+export function free(ctx: DecisionContext): void {
+  each(ctx, 'free', (c) => {
+    const slots = slotsOf(c.node);
+    return Math.max(0, slots - ctx.host.running(c.node)) / slots;
+  });
+}
+
+const POLICY_VALUE = { preferred: 1, neutral: 0.5, avoid: 0, drain: 0 } as const;
+
+/** The user's `fester node set-policy`: preferred fills first, avoid only when the rest is busy. */
+export function policy(ctx: DecisionContext): void {
+  each(ctx, 'policy', (c) => POLICY_VALUE[c.node.policy ?? 'neutral']);
+}
+
+/** OS load average per core: other users' work on a shared machine counts too. */
+export function cpu(ctx: DecisionContext): void {
+  each(ctx, 'cpu', (c) => {
+    const { load, cores } = c.node;
+    if (load === undefined || !cores) return 0.5;
+    return 1 - Math.min(1, Math.max(0, load / cores));
+  });
+}
+
+/** Unknown pairs sit between the best known node and a slow one, so new nodes get tried. */
+const UNKNOWN_SPEED = 0.8;
+
+/**
+ * History: the fastest predicted node for this action class scores 1, a node predicted twice
+ * as slow 0.5. A class never seen anywhere (the first link of a build) falls back on each
+ * node's speed learned from other classes; nothing known at all: every node 0.5.
+ */
+export function speed(ctx: DecisionContext): void {
+  const w = ctx.weights.speed;
+  if (!w) return;
+  const h = ctx.host.history;
+  const est = ctx.live.map((c) => h.estimate(c.node.id, ctx.cls)?.ms);
+  let best = Infinity;
+  for (const e of est) if (e !== undefined && e < best) best = e;
+  if (best === Infinity) {
+    const rel = ctx.live.map((c) => h.speed(c.node.id));
+    let fastest = 0;
+    for (const r of rel) if (r !== undefined && r > fastest) fastest = r;
+    ctx.live.forEach((c, i) => setFactor(c, 'speed', fastest === 0 ? 0.5 : rel[i] === undefined ? UNKNOWN_SPEED : rel[i]! / fastest, w));
+    return;
+  }
+  ctx.live.forEach((c, i) => {
+    const e = est[i];
+    setFactor(c, 'speed', e === undefined ? UNKNOWN_SPEED : best / e, w);
+  });
+}
+
+/** Share of the action's inputs already on the node (needs an InputLocality provider). */
+export function locality(ctx: DecisionContext): void {
+  const w = ctx.weights.locality;
+  if (!w) return;
+  const loc = ctx.host.locality();
+  if (!loc) return;
+  const digests = ctx.host.inputDigests(ctx.action);
+  if (!digests.length) return;
+  for (const c of ctx.live) setFactor(c, 'locality', Math.min(1, Math.max(0, loc.has(c.node.id, digests))), w);
+}
+
+/** Degrees below the max from which a node counts as fully cool: far from the limit, heat is no reason to pass a node over. */
+const HEADROOM_SPAN = 15;
+/** A node heating this fast (°C per minute) scores 0 on trend. */
+const TREND_SPAN = 6;
+
+/** Distance to the node's max temperature; unknown temperature is not hot, but not proven cool. */
+export function headroom(ctx: DecisionContext, thermal: ThermalSignals): void {
+  each(ctx, 'headroom', (c) => {
+    const s = thermal.of(c.node);
+    if (s.celsius === undefined) return 0.8;
+    return Math.min(1, Math.max(0, (s.maxCelsius - s.celsius) / HEADROOM_SPAN));
+  });
+}
+
+/**
+ * Rising temperature costs, within twice the headroom span of the max: every node warms when
+ * it gets work, and a cool node warming is no concern. Falling is as good as flat.
+ */
+export function trend(ctx: DecisionContext, thermal: ThermalSignals): void {
+  each(ctx, 'trend', (c) => {
+    const s = thermal.of(c.node);
+    if (s.celsius === undefined || s.maxCelsius - s.celsius > 2 * HEADROOM_SPAN) return 1;
+    return 1 - Math.min(1, Math.max(0, s.trendPerMin / TREND_SPAN));
+  });
+}

@@ -1,0 +1,90 @@
+import type { Build, EventPayload, FesterPlugin } from '@fester/core';
+import { historyPath, loadHistory, saveHistory, type LoadedHistory } from './history/historyFile.js';
+import { History } from './history/History.js';
+import { RunningTracker, type SchedulerHost } from './host.js';
+import { SCHEDULER_ADVISOR } from './intelligence/Advisor.js';
+import { inputDigestsOf, inputLocalityOf } from './locality.js';
+import { parseOptions, resolveSettings, type SchedulerOptions } from './options.js';
+import { NAME, Scheduler } from './Scheduler.js';
+import { thermalViewOf } from './thermalSignals.js';
+
+/** Where the live History is published on the Compiler, for in-process metrics. */
+export const SCHEDULER_HISTORY = Symbol.for('fester.scheduler.history');
+
+/**
+ * The scheduler: one mode (unified, thermal, cache-first, target-isolated, intelligence)
+ * scoring the eligible nodes of every placement on the `schedule` hook, a `schedule.decision`
+ * in the journal for each, and a runtime history per node × action class that outlives the
+ * process. The CLI applies it by default; `scheduler.mode` in festerconfig or `--mode` picks
+ * the mode.
+ */
+export default function scheduler(options: SchedulerOptions = {}): FesterPlugin {
+  const opts = parseOptions(options);
+  return {
+    name: NAME,
+    apply(compiler) {
+      const settings = resolveSettings(opts, compiler.config.scheduler);
+      const now = opts.clock ?? Date.now;
+      const file = opts.history === false ? undefined : opts.history?.file ?? historyPath(compiler.cacheDir);
+      const alpha = opts.history === false ? undefined : opts.history?.alpha;
+      // Loaded at the first placement: commands that never schedule (explain, cache) read nothing.
+      let loaded: LoadedHistory | undefined;
+      const history = () => (loaded ??= file ? loadHistory(file, alpha) : { history: new History(undefined, alpha) }).history;
+      let current: Build | undefined;
+      const emit = (p: EventPayload) => (current ? current.emit(p) : compiler.emit(p)).seq;
+      const tracker = new RunningTracker();
+      const host: SchedulerHost = {
+        now,
+        running: (n) => Math.max(n.running ?? 0, compiler.running.get(n.id) ?? 0, tracker.count(n.id)),
+        emit,
+        get history() { return history(); },
+        locality: () => inputLocalityOf(compiler),
+        thermal: () => thermalViewOf(compiler),
+        graph: () => current?.graph,
+        inputDigests: (a) => inputDigestsOf(a, current),
+        canDefer: opts.canDefer,
+      };
+      const core = new Scheduler(settings, host, tracker);
+      if (core.advisor) Object.defineProperty(compiler, SCHEDULER_ADVISOR, { value: core.advisor, configurable: true });
+      Object.defineProperty(compiler, SCHEDULER_HISTORY, { get: history, configurable: true });
+
+      compiler.hooks.build.tap(NAME, (build) => {
+        current = build;
+        core.tap(build.hooks.schedule);
+        let warned = false;
+        build.hooks.event.tap(NAME, (ev) => {
+          if (!warned && ev.type === 'action.queued') {
+            warned = true;
+            history();
+            if (loaded?.warning) { const w = loaded.warning; loaded.warning = undefined; build.emit({ type: 'scheduler.warning', ...w }); }
+          }
+          core.onEvent(ev, build.graph);
+        });
+      });
+      compiler.hooks.afterBuild.tapPromise(NAME, async (build) => {
+        if (file && loaded) {
+          try { saveHistory(file, loaded.history); } catch (e) {
+            build.emit({ type: 'scheduler.warning', code: 'FE1003', message: `cannot save the scheduler history to ${file}: ${(e as Error).message}`, file });
+          }
+        }
+        if (current === build) current = undefined;
+      });
+    },
+  };
+}
+
+export { Scheduler, NAME, MODE_STAGE, RECORD_STAGE, type SchedulerSettings } from './Scheduler.js';
+export { parseOptions, resolveSettings, type SchedulerOptions } from './options.js';
+export { MODE_NAMES, checkMode, BUSY_REASON, POOL_LABEL, type ModeName, type SchedulingMode, type DecisionContext } from './modes/index.js';
+export { History, type HistoryData, type RuntimeStats, type ErrorStats, type Estimate } from './history/History.js';
+export { historyPath, loadHistory, saveHistory, predictionError } from './history/historyFile.js';
+export { actionClass } from './history/actionClass.js';
+export { INPUT_LOCALITY, provideInputLocality, inputLocalityOf, inputDigestsOf, type InputLocality } from './locality.js';
+export { SCHEDULER_ADVISOR, schedulerAdvisorOf, type SchedulerAdvisor, type Straggler, type SpeculationProposal } from './intelligence/Advisor.js';
+export { RuntimeModel } from './intelligence/RuntimeModel.js';
+export { upwardRanks } from './intelligence/ranks.js';
+export { RunningTracker, type SchedulerHost, type RunningAction } from './host.js';
+export { decisionEvent, lostBecause, pick } from './decision.js';
+export { tieBreak, rng } from './tieBreak.js';
+export { normalizeArch, targetArch } from './arch.js';
+export { THERMAL_VIEW, type ThermalViewLike } from './thermalSignals.js';

@@ -1,0 +1,150 @@
+import type { Action, ActionGraph, EventPayload, NodeInfo } from '@fester/core';
+import type { RunningTracker } from '../host.js';
+import { upwardRanks } from './ranks.js';
+import type { RuntimeModel } from './RuntimeModel.js';
+
+/**
+ * Where the intelligence mode publishes its advice on the Compiler. The core's runner does not
+ * act on it yet (it dispatches in ready order and runs each action once); the simulator does.
+ * Acting on it later means: order the ready queue by `priority`, and when a node idles, offer
+ * it `stragglers()` through `proposeDuplicate` and keep the first result of the two runs.
+ */
+export const SCHEDULER_ADVISOR = Symbol.for('fester.scheduler.advisor');
+
+export interface Straggler {
+  action: string;
+  node: string;
+  elapsedMs: number;
+  predictedMs: number;
+}
+
+export interface SpeculationProposal extends Straggler {
+  /** The idle node to run the duplicate on. */
+  target: string;
+  /** Predicted runtime there. */
+  duplicateMs: number;
+}
+
+export interface SchedulerAdvisor {
+  /** Higher first: predicted ms from this action's start to the end of the build (HEFT upward rank). */
+  priority(actionId: string): number;
+  /** Runs well past their prediction (beyond e^(2σ) of it), most overdue first; none already duplicated. */
+  stragglers(): Straggler[];
+  /** A duplicate on `node` if it is predicted to finish first; journals `schedule.speculation`. */
+  proposeDuplicate(s: Straggler, node: NodeInfo): SpeculationProposal | undefined;
+}
+
+export function schedulerAdvisorOf(compiler: object): SchedulerAdvisor | undefined {
+  return (compiler as Record<symbol, SchedulerAdvisor | undefined>)[SCHEDULER_ADVISOR];
+}
+
+export interface AdvisorIo {
+  now(): number;
+  graph(): ActionGraph | undefined;
+  emit(p: EventPayload): void;
+}
+
+/** A straggler must also be this late in absolute terms: sub-second noise is not worth a copy. */
+const MIN_LATE_MS = 1000;
+/** A duplicate must beat the original's expected remaining time by this factor. */
+const DUPLICATE_GAIN = 0.8;
+
+export class IntelligenceAdvisor implements SchedulerAdvisor {
+  private ranks?: { graph: ActionGraph; map: Map<string, number>; at: number };
+
+  constructor(private readonly model: RuntimeModel, private readonly running: RunningTracker, private readonly io: AdvisorIo) {}
+
+  priority(actionId: string): number {
+    const g = this.io.graph();
+    if (!g) return 0;
+    const obs = this.model.observations;
+    // Ranks move with the model: recompute as it learns, geometrically less often (O(V+E) each).
+    if (!this.ranks || this.ranks.graph !== g || obs >= this.ranks.at * 1.25 + 20) {
+      this.ranks = { graph: g, map: upwardRanks(g, (a) => this.model.mean(a)), at: obs };
+    }
+    return this.ranks.map.get(actionId) ?? 0;
+  }
+
+  stragglers(): Straggler[] {
+    const g = this.io.graph();
+    if (!g) return [];
+    const now = this.io.now();
+    const copies = new Map<string, number>();
+    for (const r of this.running.runs.values()) copies.set(r.action, (copies.get(r.action) ?? 0) + 1);
+    const out: (Straggler & { late: number })[] = [];
+    for (const r of this.running.runs.values()) {
+      if (copies.get(r.action)! > 1) continue;
+      const a = g.get(r.action);
+      if (!a) continue;
+      const p = this.model.predict(r.node, a);
+      const elapsed = now - r.startedAt;
+      if (elapsed > p.ms * Math.exp(2 * p.sigma) && elapsed - p.ms > MIN_LATE_MS) out.push({ action: r.action, node: r.node, elapsedMs: elapsed, predictedMs: p.ms, late: elapsed / p.ms });
+    }
+    return out.sort((x, y) => y.late - x.late || x.action.localeCompare(y.action)).map(({ late: _late, ...s }) => s);
+  }
+
+  proposeDuplicate(s: Straggler, node: NodeInfo): SpeculationProposal | undefined {
+    const a: Action | undefined = this.io.graph()?.get(s.action);
+    if (!a || node.id === s.node) return undefined;
+    const dup = this.model.predict(node.id, a).ms;
+    const remaining = remainingMs(s.predictedMs, s.elapsedMs);
+    if (dup >= remaining * DUPLICATE_GAIN) return undefined;
+    const reason = `ran ${Math.round(s.elapsedMs)} ms against ${Math.round(s.predictedMs)} ms predicted on ${s.node}; ${node.id} is idle and predicted ${Math.round(dup)} ms`;
+    this.io.emit({ type: 'schedule.speculation', action: s.action, node: node.id, original: s.node, elapsedMs: Math.round(s.elapsedMs), predictedMs: Math.round(dup), reason });
+    return { ...s, target: node.id, duplicateMs: dup };
+  }
+
+  /** Predicted runtime of each run, fixed when it starts (as HEFT's schedule would be). */
+  private readonly predicted = new Map<string, number>();
+  private freeMemo = new Map<string, number>();
+  private freeMemoAt = Number.NaN;
+
+  started(actionId: string, nodeId: string): void {
+    const a = this.io.graph()?.get(actionId);
+    this.predicted.set(`${actionId}\0${nodeId}`, a ? this.model.predict(nodeId, a).ms : 1000);
+    this.freeMemoAt = Number.NaN;
+    this.release(actionId);
+  }
+
+  finished(actionId: string, nodeId: string): void {
+    this.predicted.delete(`${actionId}\0${nodeId}`);
+    this.freeMemoAt = Number.NaN;
+  }
+
+  /** Predicted time until a node has a free slot: its earliest predicted completion (memoised per instant). */
+  freeInMs(nodeId: string): number {
+    const now = this.io.now();
+    if (now !== this.freeMemoAt) { this.freeMemo = new Map(); this.freeMemoAt = now; }
+    const memo = this.freeMemo.get(nodeId);
+    if (memo !== undefined) return memo;
+    let soonest = Infinity;
+    for (const r of this.running.runsOn(nodeId)) {
+      const p = this.predicted.get(`${r.action}\0${nodeId}`) ?? 1000;
+      soonest = Math.min(soonest, remainingMs(p, now - r.startedAt));
+    }
+    const v = soonest === Infinity ? 0 : soonest;
+    this.freeMemo.set(nodeId, v);
+    return v;
+  }
+
+  /**
+   * Waiting for a busy node is a reservation of its next free slot: one action per node, so
+   * a queue of ready actions does not all wait for the same fast machine while slower ones
+   * idle. Released when the action starts anywhere.
+   */
+  private readonly reservations = new Map<string, string>();
+
+  canReserve(nodeId: string, actionId: string): boolean {
+    for (const [a, n] of this.reservations) if (n === nodeId && a !== actionId) return false;
+    return true;
+  }
+
+  reserve(actionId: string, nodeId: string): void { this.reservations.set(actionId, nodeId); }
+
+  release(actionId: string): void { this.reservations.delete(actionId); }
+}
+
+/** Expected time left of a run: its prediction minus elapsed, or — once overdue — half of what it has run. */
+export function remainingMs(predictedMs: number, elapsedMs: number): number {
+  return Math.max(predictedMs - elapsedMs, elapsedMs * 0.5, 0);
+}

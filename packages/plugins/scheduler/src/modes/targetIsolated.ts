@@ -1,0 +1,65 @@
+import type { Candidate } from '@fester/core';
+import { normalizeArch, targetArch } from '../arch.js';
+import { cpu, free, locality, policy, speed } from '../factors.js';
+import type { DecisionContext, SchedulingMode } from './types.js';
+
+/** Node label that dedicates a node to some targets' pools: `fester.pool=aarch64-linux-gnu,arm-none-eabi`. */
+export const POOL_LABEL = 'fester.pool';
+
+/**
+ * Target-isolated: every target builds in a pool of nodes of one architecture, never mixed.
+ * The pool's architecture is, in order: `pools[target]` from the options; the target's own
+ * architecture when eligible native nodes exist (aarch64 code on aarch64 boards); else the
+ * architecture with the most eligible nodes (cross compilers), ties by name. It is fixed at the
+ * first decision for the target and kept for the session, so a pool never changes arch midway.
+ * Nodes labelled `fester.pool` serve only the targets they list.
+ */
+export function targetIsolatedMode(pools: Readonly<Record<string, string>> = {}): SchedulingMode {
+  const chosen = new Map<string, string>();
+  return {
+    name: 'target-isolated',
+    summary: 'one pool of one architecture per target; never mixes architectures in a pool',
+    weights: { free: 1, policy: 1.5, cpu: 0.2, speed: 1, locality: 0.3 },
+    filter(ctx) {
+      const target = ctx.action.target;
+      let arch = chosen.get(target);
+      if (!arch) {
+        arch = poolArch(target, ctx.live.filter((c) => servesTarget(c, target)), pools[target]);
+        // An empty pool is not remembered: nodes may still register.
+        if (arch) chosen.set(target, arch);
+      }
+      for (const c of ctx.live) {
+        if (!servesTarget(c, target)) c.filtered = `target-isolated: node is dedicated to pool ${c.node.labels[POOL_LABEL]}`;
+        else if (normalizeArch(c.node.arch) !== arch) c.filtered = `target-isolated: pool of ${target} is ${arch}, node is ${normalizeArch(c.node.arch)}`;
+      }
+      ctx.live = ctx.live.filter((c) => !c.filtered);
+    },
+    score(ctx) {
+      free(ctx);
+      policy(ctx);
+      cpu(ctx);
+      speed(ctx);
+      locality(ctx);
+    },
+  };
+}
+
+function servesTarget(c: Candidate, target: string): boolean {
+  const label = c.node.labels[POOL_LABEL];
+  return !label || label.split(',').map((s) => s.trim()).includes(target);
+}
+
+function poolArch(target: string, eligible: readonly Candidate[], configured?: string): string | undefined {
+  if (configured) return normalizeArch(configured);
+  if (!eligible.length) return undefined;
+  const native = targetArch(target);
+  const counts = new Map<string, number>();
+  for (const c of eligible) {
+    const a = normalizeArch(c.node.arch);
+    counts.set(a, (counts.get(a) ?? 0) + 1);
+  }
+  if (counts.has(native)) return native;
+  return [...counts].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))[0]![0];
+}
+
+export type { DecisionContext };

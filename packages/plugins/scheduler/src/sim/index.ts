@@ -1,0 +1,20 @@
+/**
+ * `@fester/plugin-scheduler/sim`: the farm simulator behind `fester simulate` and the
+ * scheduler benchmark. A subpath of its own so that loading the plugin for a build does not
+ * load the simulator.
+ */
+import { Simulation, type SimOptions } from './Simulation.js';
+import type { SimResult } from './result.js';
+
+export function simulate(options: SimOptions): SimResult {
+  return new Simulation(options).run();
+}
+
+export { Simulation, type SimOptions } from './Simulation.js';
+export { formatResult, formatTable, percentile, type SimResult } from './result.js';
+export { parseTrace, parseFarm, loadTrace, loadFarm, traceSchema, farmSchema, type Trace, type TraceInput, type TraceAction, type Farm, type FarmInput, type FarmNode, type ThermalModel } from './formats.js';
+export { generateTrace, generateFarm, TRACE_KINDS, type TraceKind, type TraceGenOptions, type FarmGenOptions } from './generators.js';
+export { traceFromJournal } from './exportTrace.js';
+export { lowerBound, type LowerBound } from './lowerBound.js';
+export { BASELINES, roundRobin, fastestFree, type Baseline } from './baselines.js';
+export { simEligibility, specsOf } from './setup.js';
