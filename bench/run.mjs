@@ -9,6 +9,7 @@ import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import api from './cases/api.mjs';
 import cached from './cases/cached.mjs';
 import clean from './cases/clean.mjs';
 import farm from './cases/farm.mjs';
@@ -21,7 +22,7 @@ import { FESTER_BIN, PERF_DOC, REPO_DIR } from './lib/paths.mjs';
 import { have } from './lib/proc.mjs';
 import { finish, markdownSection, rewriteSection, textTable } from './lib/report.mjs';
 
-const CASES = [clean, zlib, cached, noop, s3, watch, farm];
+const CASES = [clean, zlib, cached, noop, s3, watch, farm, api];
 
 const { values } = parseArgs({
   options: {

@@ -67,56 +67,37 @@ describe('API on a 10k-action build', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  const timed = async (path: string) => {
-    const t = performance.now();
+  const get = async (path: string) => {
     const r = await fetch(base + path);
-    const text = await r.text();
-    return { ms: performance.now() - t, status: r.status, text };
+    return { status: r.status, text: await r.text() };
   };
 
-  it('indexes once, then answers every endpoint in < 100 ms', async () => {
-    const first = await timed('/api/builds');
-    expect(first.status).toBe(200);
-    // Parsing 80k journal lines once; reported, bounded loosely (a shared 2-core machine).
-    console.log(`first request (indexing 2 × ${N} actions): ${first.ms.toFixed(0)} ms`);
-    expect(first.ms).toBeLessThan(5000);
+  // Timings live in the bench (bench/cases/api.mjs, `node bench/run.mjs --case api`): here only what the answers say.
+  it('answers every endpoint about a 10k-action build, and the autopsy finds the one failure', async () => {
     const paths = [
       '/api/builds',
       `/api/builds/${failed}`,
-      `/api/autopsy/${failed}`,
       `/api/graph/${failed}`,
       `/api/graph/${failed}?action=host/obj/big/src/f7777.c.o`,
       `/api/explain/${failed}/host/obj/big/src/f7777.c.o`,
       `/api/replay/${broken}?from=20000&to=21000`,
       '/api/nodes',
     ];
-    for (const p of paths) {
-      const times: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const r = await timed(p);
-        expect(r.status, p).toBe(200);
-        times.push(r.ms);
-      }
-      const median = times.sort((a, b) => a - b)[2]!;
-      console.log(`${p}: median ${median.toFixed(1)} ms`);
-      expect(median, p).toBeLessThan(100);
-    }
-    const autopsy = JSON.parse((await timed(`/api/autopsy/${failed}`)).text);
+    for (const p of paths) expect((await get(p)).status, p).toBe(200);
+    const b = JSON.parse((await get(`/api/builds/${failed}`)).text);
+    expect(b.actionList).toHaveLength(N);
+    expect(b.counts.failed).toBe(1);
+    expect(JSON.parse((await get(`/api/replay/${broken}?from=20000&to=21000`)).text).count).toBe(1001);
+    const autopsy = JSON.parse((await get(`/api/autopsy/${failed}`)).text);
     expect(autopsy.rootCauses[0].action).toBe('host/obj/big/src/f7777.c.o');
     expect(autopsy.sinceGreen.inputs.map((i: { path: string }) => i.path)).toEqual(['src/f7777.c']);
   });
 
-  it('serves the whole 40k-event timeline without re-serialising it', async () => {
-    const times: number[] = [];
-    let count = 0;
-    for (let i = 0; i < 3; i++) {
-      const r = await timed(`/api/replay/${broken}`);
-      times.push(r.ms);
-      count = JSON.parse(r.text).count;
-    }
-    expect(count).toBe(4 * N + 5);
-    const median = times.sort((a, b) => a - b)[1]!;
-    console.log(`full replay (${count} events): median ${median.toFixed(1)} ms`);
-    expect(median).toBeLessThan(500);
+  it('serves the whole 40k-event timeline, each event once and in order', async () => {
+    const body = JSON.parse((await get(`/api/replay/${broken}`)).text);
+    expect(body.count).toBe(4 * N + 5);
+    const seqs = body.events.map((e: { seq: number }) => e.seq);
+    expect(seqs[0]).toBe(1);
+    expect(seqs.every((s: number, i: number) => s === i + 1)).toBe(true);
   });
 });
