@@ -20,6 +20,8 @@ export interface CompilerFlags {
   journal?: Journal;
   /** --farm/--token/--tls given on the command line: over festerconfig's `farm`. */
   farm?: { url?: string; token?: string; tls?: string; certName?: string };
+  /** --mode: over festerconfig's `scheduler.mode` (the scheduler plugin checks the name: FE1001). */
+  mode?: string;
 }
 
 /** Load festerconfig (searched from the project's folder, or --config) and make a Compiler. */
@@ -30,5 +32,6 @@ export async function createCompiler(projectFile: string, flags: CompilerFlags):
     if (!merged.url) throw new FesterError('FE0801', { message: '--token/--tls given but no farm URL', hint: 'pass --farm http://host:port or set farm.url in festerconfig.ts' });
     config.farm = merged as { url: string };
   }
+  if (flags.mode !== undefined) config.scheduler = { ...config.scheduler, mode: flags.mode };
   return new Compiler({ config: withDefaultPlugins(config), configFile: file, jobs: flags.jobs, journal: flags.journal });
 }

@@ -1,6 +1,8 @@
 import type { FesterConfig, FesterPlugin } from '@fester/core';
 import elf from '@fester/plugin-elf';
 import prometheus from '@fester/plugin-prometheus';
+import scheduler from '@fester/plugin-scheduler';
+import thermal from '@fester/plugin-thermal';
 import webui from '@fester/plugin-webui';
 
 /**
@@ -11,6 +13,7 @@ import webui from '@fester/plugin-webui';
 export function withDefaultPlugins(config: FesterConfig): FesterConfig {
   const mine = config.plugins ?? [];
   // prometheus: plain counters per event; prom-client itself loads only when /metrics is scraped.
-  const defaults: FesterPlugin[] = [elf(), webui(), prometheus()];
+  // scheduler: the mode from `scheduler.mode` / --mode; thermal: no dispatch to a node at its max temperature.
+  const defaults: FesterPlugin[] = [elf(), webui(), prometheus(), scheduler(), thermal()];
   return { ...config, plugins: [...mine, ...defaults.filter((d) => !mine.some((p) => p.name === d.name))] };
 }

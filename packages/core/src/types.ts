@@ -105,6 +105,12 @@ export interface NodeInfo {
 export interface Candidate {
   readonly node: NodeInfo;
   filtered?: string;
+  /**
+   * Set beside `filtered` when the reason is temporary (a hot node cools, a loaded one calms
+   * down): if no node is eligible but one may become so, the runner asks the schedule hook
+   * again after this many ms instead of failing the action.
+   */
+  waitMs?: number;
   score: number;
   factors: Record<string, { value: number; weight: number }>;
 }

@@ -34,6 +34,7 @@ export class BuildCommand extends FarmCommand {
   json = Option.Boolean('--json', false, { description: 'Print journal events as JSON lines' });
   keepGoing = Option.Boolean('-k,--keep-going', false, { description: 'Go on with independent actions after a failure' });
   skipValidation = Option.Boolean('--skip-toolchain-validation', false, { description: 'Build for toolchains that have not validated (outputs are still ELF-checked)' });
+  mode = Option.String('--mode', { description: 'Scheduler mode: unified (default), thermal, cache-first, target-isolated, intelligence (over festerconfig scheduler.mode)' });
   config = Option.String('-c,--config', { description: 'Path of festerconfig.* (default: searched from the project folder)' });
   production = Option.Boolean('--production', { description: 'A production build: nodes that fail placement guards (qcow2 rollback tests) take none of its actions' });
   serve = Option.Boolean('--serve', false, { description: 'Serve the API, /metrics and the web UI while the build runs (docs/api.md)' });
@@ -43,7 +44,7 @@ export class BuildCommand extends FarmCommand {
 
   async run(): Promise<number> {
     const file = resolveProjectFile(this.project);
-    const compiler = await createCompiler(file, { config: this.config, jobs: this.jobs, farm: { url: this.farm, token: this.token, tls: this.tls, certName: this.certName } });
+    const compiler = await createCompiler(file, { config: this.config, jobs: this.jobs, mode: this.mode, farm: { url: this.farm, token: this.token, tls: this.tls, certName: this.certName } });
     const reporter = await pickReporter({ json: this.json, stdout: this.context.stdout, stderr: this.context.stderr, cwd: process.cwd() });
     reporter.attach(compiler);
     const signals = abortOnSignals(() => { forceStop(); compiler.flushJournal(); });

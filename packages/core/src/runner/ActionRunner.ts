@@ -31,6 +31,15 @@ export type Outcome =
   | { kind: 'failed'; failure: ActionFailure };
 
 const manifestKey = (pre: string) => sha256(`manifest:${pre}`);
+
+/** Resolves after `ms`, or at once when the build is aborted. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    const t = setTimeout(finish, ms);
+    function finish() { clearTimeout(t); signal.removeEventListener('abort', finish); done(); }
+    signal.addEventListener('abort', finish, { once: true });
+  });
+}
 const MAX_HEADER_SETS = 8;
 /** Tries of one action on different nodes before an infrastructure failure fails the build. */
 const MAX_ATTEMPTS = 3;
@@ -126,8 +135,17 @@ export class ActionRunner {
     const b = this.build;
     const exclude = new Map<string, string>();
     let causes: number[] | undefined;
+    let waiting: string | undefined;
     for (let attempt = 1; ; attempt++) {
-      const choice = chooseNode(b, a, exclude, causes);
+      const choice = chooseNode(b, a, exclude, causes, waiting);
+      if (!choice.node && choice.waitMs !== undefined && !b.signal.aborted) {
+        // A filter said "not now" (a node too hot): wait for it rather than fail the action.
+        waiting = choice.signature;
+        await sleep(choice.waitMs, b.signal);
+        attempt--;
+        continue;
+      }
+      waiting = undefined;
       if (!choice.node) return this.unplaceable(a, choice.candidates, exclude.size > 0, causes);
       const node = choice.node;
       const out = await this.runOn(a, prep, node);

@@ -39,6 +39,8 @@ export class Scheduler {
   readonly model?: RuntimeModel;
   readonly advisor?: IntelligenceAdvisor;
   private warnedLocality = false;
+  /** Actions no node took at their last decision, with the filter rules why (see tap). */
+  private readonly waiting = new Map<string, string>();
 
   constructor(readonly settings: SchedulerSettings, readonly host: SchedulerHost, readonly tracker: RunningTracker) {
     const signals = new ThermalSignals(() => host.thermal(), settings.maxCelsius, () => host.now());
@@ -62,7 +64,15 @@ export class Scheduler {
     hook.tap({ name: NAME, stage: MODE_STAGE }, (all, action) => this.score(all, action));
     if (this.settings.record) {
       hook.tap({ name: `${NAME}:record`, stage: RECORD_STAGE }, (all, action) => {
-        if (all.length > 1 || all.some((c) => c.filtered)) this.host.emit(decisionEvent(action.id, actionClass(action), this.mode.name, this.settings.seed, all));
+        if (all.length > 1 || all.some((c) => c.filtered)) {
+          // An action waiting for a hot node is asked about every poll: journal the wait once.
+          const unplaced = all.every((c) => c.filtered) ? all.map((c) => `${c.node.id}=${c.filtered!.split(':')[0]}`).join(';') : undefined;
+          if (unplaced === undefined || this.waiting.get(action.id) !== unplaced) {
+            this.host.emit(decisionEvent(action.id, actionClass(action), this.mode.name, this.settings.seed, all));
+          }
+          if (unplaced === undefined) this.waiting.delete(action.id);
+          else this.waiting.set(action.id, unplaced);
+        }
         return all;
       });
     }

@@ -62,7 +62,8 @@ export default function thermal(options: ThermalOptions = {}): FesterPlugin {
             const s = guard.observe(c.node);
             if (c.filtered) continue;
             const why = reason(c, s, high, Math.max(running.get(c.node.id) ?? 0, compiler.running.get(c.node.id) ?? 0, c.node.running ?? 0), () => guard.nearSlots(c.node, s));
-            if (why) c.filtered = why;
+            // Temporary: the runner asks again after a poll instead of failing the action.
+            if (why) { c.filtered = why; c.waitMs = Math.max(250, opts.pollMs); }
           }
           return candidates;
         });

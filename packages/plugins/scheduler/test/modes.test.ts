@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { Compiler, type FesterError } from '@fester/core';
+import scheduler, { POOL_LABEL, provideInputLocality, schedulerAdvisorOf } from '../src/index.js';
+import { compile, harness, node } from './harness.js';
+
+const busy = (h: ReturnType<typeof harness>, nodeId: string, n: number) => {
+  for (let i = 0; i < n; i++) h.start(`busy-${nodeId}-${i}`, nodeId);
+};
+
+describe('unified (default)', () => {
+  it('takes the node with free slots, and honours preferred/avoid policy', () => {
+    const h = harness([scheduler()], [node('a'), node('b')], [compile('x'), compile('y')]);
+    busy(h, 'a', 3);
+    expect(h.place('x')).toBe('b');
+    const p = harness([scheduler()], [node('a', { policy: 'avoid' }), node('b'), node('c', { policy: 'preferred' })], [compile('x')]);
+    expect(p.place('x')).toBe('c');
+    const d = p.decisions().at(-1)!;
+    expect(d.mode).toBe('unified');
+    expect(d.candidates.find((c) => c.node === 'a')!.lost).toMatch(/^policy 0\.00 vs 1\.00/);
+  });
+
+  it('prefers the node history says is fast for this action class', () => {
+    const h = harness([scheduler({ history: false })], [node('slow'), node('fast')], [compile('w1'), compile('w2'), compile('w3'), compile('x')]);
+    for (const [id, n, ms] of [['w1', 'slow', 3000], ['w2', 'fast', 500], ['w3', 'slow', 2800]] as const) { h.start(id, n); h.finish(id, n, ms); }
+    const { all, chosen } = h.decide('x');
+    expect(chosen).toBe('fast');
+    expect(all.find((c) => c.node.id === 'slow')!.factors.speed!.value).toBeLessThan(0.25);
+  });
+});
+
+describe('cache-first', () => {
+  const specs = [compile('x', 'x86_64-linux-gnu', ['d1', 'd2', 'd3', 'd4'])];
+  const holds: Record<string, Set<string>> = { a: new Set(), b: new Set(['d1', 'd2', 'd3', 'd4']) };
+  const locality = { has: (n: string, ds: readonly string[]) => ds.filter((d) => holds[n]?.has(d)).length / ds.length };
+
+  it('places an action where its inputs already are, even on a busier node; unified does not', () => {
+    const cf = harness([scheduler({ mode: 'cache-first' })], [node('a'), node('b')], specs);
+    provideInputLocality(cf.compiler, locality);
+    busy(cf, 'b', 2);
+    expect(cf.place('x')).toBe('b');
+    expect(cf.decisions().at(-1)!.candidates.find((c) => c.node === 'a')!.lost).toMatch(/^locality 0\.00 vs 1\.00/);
+
+    const un = harness([scheduler({ mode: 'unified' })], [node('a'), node('b')], specs);
+    provideInputLocality(un.compiler, locality);
+    busy(un, 'b', 2);
+    expect(un.place('x')).toBe('a');
+  });
+
+  it('without a locality provider warns once (FE1004) and balances load', () => {
+    const h = harness([scheduler({ mode: 'cache-first' })], [node('a'), node('b')], [...specs, compile('y')]);
+    busy(h, 'b', 2);
+    expect(h.place('x')).toBe('a');
+    h.place('y');
+    const warnings = h.events.filter((e) => e.type === 'scheduler.warning');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ code: 'FE1004' });
+  });
+});
+
+describe('target-isolated', () => {
+  const nodes = [node('x1'), node('x2'), node('arm1', { arch: 'arm64' }), node('arm2', { arch: 'aarch64', labels: { [POOL_LABEL]: 'arm-none-eabi' } })];
+  const targets = ['x86_64-linux-gnu', 'aarch64-linux-gnu', 'arm-none-eabi'];
+
+  it('never mixes architectures in one target pool, even when the pool is full', () => {
+    const specs = targets.flatMap((t) => Array.from({ length: 12 }, (_, i) => compile(`${t}/f${i}`, t)));
+    const h = harness([scheduler({ mode: 'target-isolated' })], nodes, specs);
+    const archOf = (id: string) => (id.startsWith('x') ? 'x86_64' : 'aarch64');
+    const seen = new Map<string, Set<string>>();
+    for (const s of specs) {
+      const n = h.place(s.id);
+      if (!n) continue;
+      h.start(s.id, n);
+      (seen.get(s.target) ?? seen.set(s.target, new Set()).get(s.target)!).add(archOf(n));
+    }
+    expect([...seen.get('x86_64-linux-gnu')!]).toEqual(['x86_64']);
+    // aarch64 code goes to the native board; the board dedicated to arm-none-eabi never takes it.
+    expect([...seen.get('aarch64-linux-gnu')!]).toEqual(['aarch64']);
+    expect(h.events.some((e) => e.type === 'action.started' && e.node === 'arm2' && e.action.startsWith('aarch64'))).toBe(false);
+    expect([...seen.get('arm-none-eabi')!]).toEqual(['aarch64']);
+    // A full pool queues on its own node rather than borrowing the idle other architecture.
+    expect(h.events.filter((e) => e.type === 'action.started' && e.node === 'arm1').length).toBeGreaterThan(4);
+    const d = h.decide('aarch64-linux-gnu/f11');
+    expect(d.chosen).toBe('arm1');
+    expect(d.all.find((c) => c.node.id === 'x1')!.filtered).toBe('target-isolated: pool of aarch64-linux-gnu is aarch64, node is x86_64');
+  });
+
+  it('a configured pool wins over the native architecture', () => {
+    const h = harness([scheduler({ mode: 'target-isolated', pools: { 'aarch64-linux-gnu': 'x86_64' } })], nodes, [compile('a', 'aarch64-linux-gnu')]);
+    expect(h.place('a')).toMatch(/^x/);
+  });
+});
+
+describe('thermal', () => {
+  it('prefers headroom to the max temperature over a slightly freer hot node', () => {
+    const nodes = [node('hot', { temps: [{ sensor: 'cpu', celsius: 82 }] }), node('cool', { temps: [{ sensor: 'cpu', celsius: 50 }] })];
+    const th = harness([scheduler({ mode: 'thermal' })], nodes, [compile('x')]);
+    busy(th, 'cool', 1);
+    expect(th.place('x')).toBe('cool');
+    const hot = th.decisions().at(-1)!.candidates.find((c) => c.node === 'hot')!;
+    expect(hot.factors.headroom!.value).toBeCloseTo(0.2, 3);
+    expect(hot.lost).toMatch(/^headroom/);
+    const un = harness([scheduler({ mode: 'unified' })], nodes, [compile('x')]);
+    busy(un, 'cool', 1);
+    expect(un.place('x')).toBe('hot');
+  });
+});
+
+describe('intelligence', () => {
+  it('places by earliest predicted finish learned from history', () => {
+    const specs = ['w1', 'w2', 'w3', 'w4', 'x'].map((id) => compile(id));
+    const h = harness([scheduler({ mode: 'intelligence', history: false })], [node('slow', { slots: 16 }), node('fast', { slots: 2 })], specs);
+    for (const [id, n, ms] of [['w1', 'slow', 4000], ['w2', 'fast', 800], ['w3', 'slow', 4200], ['w4', 'fast', 900]] as const) { h.start(id, n); h.finish(id, n, ms); }
+    const { all, chosen } = h.decide('x');
+    expect(chosen).toBe('fast');
+    expect(all.find((c) => c.node.id === 'slow')!.factors.eft!.value).toBeLessThan(0.7);
+  });
+
+  it('orders by critical path and proposes a duplicate of a straggler on an idle node', () => {
+    let now = 0;
+    const chain = [compile('c1'), compile('c2', 'x86_64-linux-gnu', [], { inputs: ['out/c1.o'] }), compile('c3', 'x86_64-linux-gnu', [], { inputs: ['out/c2.o'] }), compile('solo')];
+    const h = harness([scheduler({ mode: 'intelligence', history: false, clock: () => now })], [node('a'), node('b')], chain);
+    const advisor = schedulerAdvisorOf(h.compiler)!;
+    expect(advisor.priority('c1')).toBeGreaterThan(advisor.priority('solo'));
+    expect(advisor.priority('c1')).toBeGreaterThan(advisor.priority('c2'));
+    // Learn that compiles take about a second, then let one run for 20 s on a.
+    for (let i = 0; i < 3; i++) { h.start('solo', 'b'); now += 1000; h.finish('solo', 'b', 1000); }
+    h.start('c1', 'a');
+    now += 2000;
+    expect(advisor.stragglers()).toEqual([]);
+    now += 18_000;
+    const [s] = advisor.stragglers();
+    expect(s).toMatchObject({ action: 'c1', node: 'a' });
+    const p = advisor.proposeDuplicate(s!, h.compiler.nodes.find((n) => n.id === 'b')!);
+    expect(p?.target).toBe('b');
+    expect(h.events.find((e) => e.type === 'schedule.speculation')).toMatchObject({ action: 'c1', node: 'b', original: 'a' });
+  });
+});
+
+describe('bad settings', () => {
+  it('an unknown mode is FE1001 with a suggestion, from the option or from festerconfig', () => {
+    expect(() => scheduler({ mode: 'thermall' })).toThrow(expect.objectContaining({ code: 'FE1001', message: expect.stringContaining('did you mean "thermal"') }));
+    let err: FesterError | undefined;
+    try { new Compiler({ config: { plugins: [scheduler()], scheduler: { mode: 'fastest' } } }); } catch (e) { err = e as FesterError; }
+    expect(err?.code).toBe('FE1001');
+    expect(() => new Compiler({ config: { plugins: [scheduler()], scheduler: { seed: -1 } } })).toThrow(expect.objectContaining({ code: 'FE1002' }));
+    expect(() => new Compiler({ config: { plugins: [scheduler()], scheduler: { weights: { free: 'lots' } } } })).toThrow(expect.objectContaining({ code: 'FE1002', message: expect.stringContaining('weights.free') }));
+  });
+});
