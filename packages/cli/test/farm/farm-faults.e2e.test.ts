@@ -12,6 +12,13 @@ const env = { FESTER_FARM_TOKEN: TOKEN };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const proxies: FaultProxy[] = [];
 
+/** Whether an agent's action directories hold a file with this suffix yet. */
+function has(dir: string, suffix: string): boolean {
+  try {
+    return readdirSync(dir, { recursive: true, encoding: 'utf8' }).some((p) => p.endsWith(suffix));
+  } catch { return false; }
+}
+
 function coordinatorEvents(dataDir: string) {
   const sessions = join(dataDir, 'sessions');
   return readJournal(join(sessions, readdirSync(sessions).sort().at(-1)!)).events;
@@ -29,15 +36,21 @@ describe('farm network faults', () => {
     const proxy = new FaultProxy({ host: u.hostname, port: Number(u.port) });
     proxies.push(proxy);
     const via = await proxy.listen('127.0.0.17');
-    startAgent(f.base, via, 'far', { args: ['--targets', 'host'] });
+    const farAgent = startAgent(f.base, via, 'far', { args: ['--targets', 'host'] });
     startAgent(f.base, co.url, 'near', { args: ['--targets', 'host'] });
     await waitNodes(co.url, ready(['far', 'near']));
     const build = festerSpawn(['build', '--farm', co.url], { cwd: f.dir, cache: f.cache, env });
-    // Partition once `far` holds leases, long past the 1.5 s dropout timeout, then heal.
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !coordinatorEvents(dataDir).some((e) => e.type === 'lease.granted' && (e as { node: string }).node === 'far')) await sleep(50);
+    // Partition once `far` has fetched the inputs of a lease (its compile then runs and
+    // finishes behind the partition), long past the 1.5 s dropout timeout, then heal: the
+    // held result arrives under a revoked lease.
+    const actions = join(f.base, 'agents', 'far', 'actions');
+    let deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !has(actions, '.c')) await sleep(20);
     proxy.partition();
-    await sleep(4000);
+    // Heal only once the dropout is journaled and far's compile has produced its object.
+    deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !(has(actions, '.o') && coordinatorEvents(dataDir).some((e) => e.type === 'node.dropout'))) await sleep(50);
+    await sleep(500);
     proxy.heal();
     const r = await build;
     expect(r.exitCode, String(r.stderr)).toBe(0);
@@ -45,7 +58,7 @@ describe('farm network faults', () => {
     const ev = coordinatorEvents(dataDir);
     expect(ev.some((e) => e.type === 'node.dropout' && (e as { node: string }).node === 'far')).toBe(true);
     const refused = ev.filter((e) => e.type === 'lease.refused') as unknown as { node: string; epoch: number; currentEpoch: number; reason: string }[];
-    expect(refused.length, 'late results refused').toBeGreaterThan(0);
+    expect(refused.length, `late results refused; far said:\n${farAgent.output()}`).toBeGreaterThan(0);
     expect(refused.every((x) => x.node === 'far')).toBe(true);
     expect((await lastJournal(f.dir)).some((e) => e.type === 'action.retry')).toBe(true);
     expect((await fester(['build'], { cwd: local.dir, cache: local.cache })).exitCode).toBe(0);

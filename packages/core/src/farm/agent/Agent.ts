@@ -294,8 +294,12 @@ export class Agent extends EventEmitter {
     }
     this.held.delete(k);
     this.emit('released');
-    if (h.revoked) return;
-    if (h.ctl.signal.aborted) result = { ...result, infrastructure: true, code: 'FE0002', message: String((h.ctl.signal.reason as Error)?.message ?? 'aborted') };
+    // A command that finished before the revoke arrived is reported anyway: the coordinator
+    // owns the epochs, so it refuses (and journals) a late result rather than this agent guessing.
+    const finished = result.exitCode === 0 && result.outputs.length > 0;
+    if (h.revoked && !finished) return;
+    if (h.revoked) this.log(`lease ${k} finished after its revoke; reporting the late result`);
+    if (h.ctl.signal.aborted && !finished) result = { ...result, infrastructure: true, code: 'FE0002', message: String((h.ctl.signal.reason as Error)?.message ?? 'aborted') };
     this.send({ type: 'result', lease, action: task.action, result });
     this.emit('result', lease, result);
   }
