@@ -110,11 +110,12 @@ export class ThermalGuard {
     const { maxCelsius: max, hysteresis: h, nearCelsius: near } = t.limits;
     const reading = { ...(t.celsius !== undefined ? { celsius: round(t.celsius) } : {}), ...(t.sensor ? { sensor: t.sensor } : {}), maxCelsius: max };
     const nearSlots = this.nearSlots(node, t);
-    // Leaving a stricter state first, then entering the new one: each rule's story reads on its own.
+    // One temperature rule holds at a time: the old one is closed, then the new one opened, so
+    // every node.throttled has its node.unthrottled and each rule's story reads on its own.
     if (from === 'hot') this.io.emit({ type: 'node.unthrottled', node: node.id, rule: 'max', ...reading, releaseCelsius: max - h });
-    if (from === 'near' && to === 'ok') this.io.emit({ type: 'node.unthrottled', node: node.id, rule: 'near', ...reading, releaseCelsius: max - near - h });
+    if (from === 'near') this.io.emit({ type: 'node.unthrottled', node: node.id, rule: 'near', ...reading, releaseCelsius: max - near - h });
     if (to === 'hot') this.io.emit({ type: 'node.throttled', node: node.id, rule: 'max', ...reading, releaseCelsius: max - h });
-    if (to === 'near' && from === 'ok') this.io.emit({ type: 'node.throttled', node: node.id, rule: 'near', ...reading, releaseCelsius: max - near - h, slots: nearSlots });
+    if (to === 'near') this.io.emit({ type: 'node.throttled', node: node.id, rule: 'near', ...reading, releaseCelsius: max - near - h, slots: nearSlots });
   }
 
   private observeLoad(node: NodeInfo, t: Track, now: number): void {
