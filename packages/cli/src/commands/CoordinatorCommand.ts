@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { Option } from 'clipanion';
 import * as t from 'typanion';
-import { Compiler, Coordinator, FesterError, Journal, loadConfig, loadTlsFiles, newSessionId } from '@fester/core';
+import { Compiler, Coordinator, FesterError, Journal, loadConfig, loadTlsFiles, newSessionId, VERSION } from '@fester/core';
 import { withDefaultPlugins } from '../defaultPlugins.js';
 import { FesterCommand } from './FesterCommand.js';
 
@@ -50,6 +50,9 @@ export class CoordinatorCommand extends FesterCommand {
       timings: { ...(this.heartbeatMs ? { heartbeatMs: this.heartbeatMs } : {}), ...(this.timeoutMs ? { timeoutMs: this.timeoutMs } : {}), ...(this.clockMs ? { clockThresholdMs: this.clockMs } : {}) },
     });
     const addr = await coordinator.start();
+    // Like a build's, the session journal opens with who wrote it (the API tells a live
+    // coordinator from a dead one by this pid).
+    compiler.emit({ type: 'session.started', version: VERSION, cwd: process.cwd(), pid: process.pid });
     this.context.stdout.write(`coordinator listening on ${addr.url} (session ${session}, data ${dataDir})\n`);
     await new Promise<void>((resolveStop) => {
       const stop = () => resolveStop();
