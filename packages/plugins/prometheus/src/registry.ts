@@ -23,28 +23,31 @@ export function createRegistry(state: MetricsState, compiler: Compiler, processM
   const registry = new client.Registry();
   const registers = [registry];
 
-  const counter = (name: string, help: string, labelNames: string[], tally: Tally, always: string[][] = []) =>
+  // `always`: label values known before their first event (read at each scrape: nodes come and go).
+  const counter = (name: string, help: string, labelNames: string[], tally: Tally, always: () => string[][] = () => []) =>
     new client.Counter({
       name, help, labelNames, registers,
       collect() {
         this.reset();
         // Known label values appear at 0 before their first event, so rate() and alerts see a series.
-        for (const values of always) this.inc(labelsOf(labelNames, values), 0);
+        for (const values of always()) this.inc(labelsOf(labelNames, values), 0);
         for (const [k, v] of tally.values) this.inc(labelsOf(labelNames, k.split('\0')), v);
       },
     });
 
-  counter(M.actions, 'Actions by outcome of each attempt (built, failed, lost = infrastructure failure, interrupted, cached, uptodate, skipped)', ['state'], state.actions, ACTION_END_STATES.map((s) => [s]));
-  counter(M.builds, 'Finished builds by status', ['status'], state.builds, [['success'], ['failed'], ['interrupted']]);
+  counter(M.actions, 'Actions by outcome of each attempt (built, failed, lost = infrastructure failure, interrupted, cached, uptodate, skipped)', ['state'], state.actions, () => ACTION_END_STATES.map((s) => [s]));
+  counter(M.builds, 'Finished builds by status', ['status'], state.builds, () => [['success'], ['failed'], ['interrupted']]);
   counter(M.cacheLookups, 'Cache lookups per tier: a hit at one tier is a miss at every tier asked before it', ['tier', 'result'], state.cacheLookups,
-    compiler.cacheTiers.list().flatMap((t) => [[t.name, 'hit'], [t.name, 'miss']]));
+    () => compiler.cacheTiers.list().flatMap((t) => [[t.name, 'hit'], [t.name, 'miss']]));
   counter(M.cacheMisses, 'Cache misses by reason (inputs-changed, command-changed, …)', ['reason'], state.cacheMisses);
-  counter(M.cacheCorrupt, 'Cache entries that failed their digest check (deleted and rebuilt)', ['tier'], state.cacheCorrupt, compiler.cacheTiers.list().map((t) => [t.name]));
-  counter(M.blobCorrupt, 'Blobs that failed their digest check in transit', ['node'], state.blobCorrupt);
-  counter(M.dropouts, 'Nodes that missed their heartbeats (leases revoked, actions re-queued)', ['node'], state.dropouts);
-  counter(M.leaseRevocations, 'Leases revoked (dropout, client gone)', ['node'], state.leaseRevocations);
-  counter(M.leaseRefused, 'Results refused because their lease epoch was stale', ['node'], state.leaseRefused);
-  counter(M.retries, 'Actions retried on another node after an infrastructure failure, by the node that failed', ['node'], state.retries);
+  counter(M.cacheCorrupt, 'Cache entries that failed their digest check (deleted and rebuilt)', ['tier'], state.cacheCorrupt, () => compiler.cacheTiers.list().map((t) => [t.name]));
+  // Per node from 0: a series born at 1 is no increase to Prometheus, so a node's first dropout would never alert.
+  const eachNode = () => compiler.nodes.map((n) => [n.id]);
+  counter(M.blobCorrupt, 'Blobs that failed their digest check in transit', ['node'], state.blobCorrupt, eachNode);
+  counter(M.dropouts, 'Nodes that missed their heartbeats (leases revoked, actions re-queued)', ['node'], state.dropouts, eachNode);
+  counter(M.leaseRevocations, 'Leases revoked (dropout, client gone)', ['node'], state.leaseRevocations, eachNode);
+  counter(M.leaseRefused, 'Results refused because their lease epoch was stale', ['node'], state.leaseRefused, eachNode);
+  counter(M.retries, 'Actions retried on another node after an infrastructure failure, by the node that failed', ['node'], state.retries, eachNode);
   counter(M.farmRejected, 'Requests the coordinator rejected, by error code', ['code'], state.farmRejected);
 
   const gauge = (name: string, help: string, labelNames: string[], fill: (set: (labels: string[], v: number) => void) => void) =>
