@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { FesterError } from '@fester/core';
 import { z } from '@fester/core/zod';
+import { jsonErrorPosition, locateJsonPath, type LineCol } from './jsonLocation.js';
 
 /** One action of a trace: its reference runtime (on a speed-1 node), what it needs and what it makes. */
 const traceAction = z.strictObject({
@@ -74,29 +75,35 @@ export type Farm = z.output<typeof farmSchema>;
 export type FarmNode = Farm['nodes'][number];
 export type ThermalModel = z.output<typeof thermalModel>;
 
-function fail(code: 'FE1020' | 'FE1021', file: string, path: string, message: string): never {
-  throw new FesterError(code, { message: `${file}: ${path ? `${path}: ` : ''}${message}`, location: { file } });
+/** Parsed data and the text it came from (to point errors at a line). */
+interface Source { file: string; text?: string }
+
+function fail(code: 'FE1020' | 'FE1021', src: Source, path: readonly (string | number)[], message: string, at?: LineCol): never {
+  const where = at ?? (src.text !== undefined && path.length ? locateJsonPath(src.text, path) : undefined);
+  throw new FesterError(code, { message: `${path.length ? `${path.join('.')}: ` : ''}${message}`, location: { file: src.file, ...(where ? { line: where.line, col: where.col } : {}) } });
 }
 
-function parseWith<S extends z.ZodType>(schema: S, code: 'FE1020' | 'FE1021', data: unknown, file: string): z.output<S> {
+function parseWith<S extends z.ZodType>(schema: S, code: 'FE1020' | 'FE1021', data: unknown, src: Source): z.output<S> {
   const r = schema.safeParse(data);
   if (r.success) return r.data;
   const i = r.error.issues[0]!;
-  const where = i.path.map(String).join('.');
-  return fail(code, file, where, i.code === 'unrecognized_keys' ? `unknown key "${i.keys[0]}"` : i.message);
+  const path = i.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
+  if (i.code === 'unrecognized_keys') return fail(code, src, [...path, i.keys[0]!], `unknown key "${i.keys[0]}"`);
+  return fail(code, src, path, i.message);
 }
 
 /** Check a trace: schema, unique ids, known dependencies, no cycle. */
-export function parseTrace(data: unknown, file = '<trace>'): Trace {
-  const t = parseWith(traceSchema, 'FE1020', data, file);
+export function parseTrace(data: unknown, file = '<trace>', text?: string): Trace {
+  const src: Source = { file, ...(text !== undefined ? { text } : {}) };
+  const t = parseWith(traceSchema, 'FE1020', data, src);
   const index = new Map<string, number>();
   t.actions.forEach((a, i) => {
-    if (index.has(a.id)) fail('FE1020', file, `actions.${i}.id`, `duplicate action id "${a.id}" (first at actions.${index.get(a.id)})`);
+    if (index.has(a.id)) fail('FE1020', src, ['actions', i, 'id'], `duplicate action id "${a.id}" (first at actions.${index.get(a.id)})`);
     index.set(a.id, i);
   });
   t.actions.forEach((a, i) => a.deps.forEach((d, j) => {
-    if (!index.has(d)) fail('FE1020', file, `actions.${i}.deps.${j}`, `unknown action "${d}"`);
-    if (d === a.id) fail('FE1020', file, `actions.${i}.deps.${j}`, `action "${a.id}" depends on itself`);
+    if (!index.has(d)) fail('FE1020', src, ['actions', i, 'deps', j], `unknown action "${d}"`);
+    if (d === a.id) fail('FE1020', src, ['actions', i, 'deps', j], `action "${a.id}" depends on itself`);
   }));
   // Kahn's algorithm: whatever is left has a cycle.
   const pending = t.actions.map((a) => a.deps.length);
@@ -111,14 +118,15 @@ export function parseTrace(data: unknown, file = '<trace>'): Trace {
   }
   if (seen < t.actions.length) {
     const i = pending.findIndex((p) => p > 0);
-    fail('FE1020', file, `actions.${i}.deps`, `dependency cycle through "${t.actions[i]!.id}"`);
+    fail('FE1020', src, ['actions', i, 'deps'], `dependency cycle through "${t.actions[i]!.id}"`);
   }
   return t;
 }
 
 /** Check a farm and expand `count` replicas into single nodes. */
-export function parseFarm(data: unknown, file = '<farm>'): Farm {
-  const f = parseWith(farmSchema, 'FE1021', data, file);
+export function parseFarm(data: unknown, file = '<farm>', text?: string): Farm {
+  const src: Source = { file, ...(text !== undefined ? { text } : {}) };
+  const f = parseWith(farmSchema, 'FE1021', data, src);
   const nodes: FarmNode[] = [];
   for (const n of f.nodes) {
     if (!n.count) { nodes.push(n); continue; }
@@ -127,21 +135,29 @@ export function parseFarm(data: unknown, file = '<farm>'): Farm {
   }
   const seen = new Set<string>();
   nodes.forEach((n, i) => {
-    if (seen.has(n.id)) fail('FE1021', file, `nodes.${i}.id`, `duplicate node id "${n.id}"`);
+    if (seen.has(n.id)) fail('FE1021', src, ['nodes', i, 'id'], `duplicate node id "${n.id}"`);
     seen.add(n.id);
   });
   return { ...f, nodes };
 }
 
-function readJson(file: string, code: 'FE1020' | 'FE1021'): unknown {
+function readJson(file: string, code: 'FE1020' | 'FE1021'): { data: unknown; text: string } {
   let text: string;
   try { text = readFileSync(file, 'utf8'); } catch (e) {
     throw new FesterError('FE0003', { message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
   }
-  try { return JSON.parse(text); } catch (e) {
-    return fail(code, file, '', `not JSON: ${(e as Error).message}`);
+  try { return { data: JSON.parse(text), text }; } catch (e) {
+    const msg = (e as Error).message;
+    return fail(code, { file }, [], `not JSON: ${msg}`, jsonErrorPosition(text, msg));
   }
 }
 
-export const loadTrace = (file: string): Trace => parseTrace(readJson(file, 'FE1020'), file);
-export const loadFarm = (file: string): Farm => parseFarm(readJson(file, 'FE1021'), file);
+export function loadTrace(file: string): Trace {
+  const { data, text } = readJson(file, 'FE1020');
+  return parseTrace(data, file, text);
+}
+
+export function loadFarm(file: string): Farm {
+  const { data, text } = readJson(file, 'FE1021');
+  return parseFarm(data, file, text);
+}
