@@ -3,6 +3,13 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteHandler } from '@fester/core';
 
+/**
+ * The pages load nothing from elsewhere and run no inline code (the same rule as Cockpit's
+ * CSP, which the module shares): a CDN link or an inline script added later fails in the
+ * browser tests instead of slipping through.
+ */
+const CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'";
+
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -44,6 +51,7 @@ export function serveStatic(prefix: string, dir: () => string): RouteHandler {
       // Revalidate every time: a rebuilt Fester must never show a stale page.
       'cache-control': 'no-cache',
       'x-content-type-options': 'nosniff',
+      'content-security-policy': CSP,
       etag,
     });
     if (req.method === 'HEAD') { res.end(); return; }

@@ -96,6 +96,15 @@ export class DagView {
     this.surface.invalidate();
   }
 
+  /** Where action `i` is drawn now (its cell, page CSS pixels); undefined inside a collapsed group. */
+  cellRect(i: number): { x: number; y: number; w: number; h: number } | undefined {
+    const l = this.layout;
+    const g = l && l.groups[l.groupOf[i]!];
+    if (!l || !g || g.collapsed) return undefined;
+    const r = this.surface.canvas.getBoundingClientRect();
+    return { x: r.left + this.tx + l.ax[i]! * this.scale, y: r.top + this.ty + l.ay[i]! * this.scale, w: g.cellW * this.scale, h: g.cellH * this.scale };
+  }
+
   private toggle(g: Group): void {
     if (this.collapsed.has(g.key)) this.collapsed.delete(g.key); else this.collapsed.add(g.key);
     this.layout = layoutBuild(this.build!, this.collapsed);

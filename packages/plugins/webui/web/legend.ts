@@ -35,7 +35,10 @@ export class Legend {
       const el = document.createElement('span');
       el.className = 'legend-item';
       el.dataset.state = s;
-      el.innerHTML = `<i style="background:${COLORS[s]}"></i><b></b>`;
+      // Colours through the CSSOM, not a style attribute: the pages' CSP has no 'unsafe-inline'.
+      const swatch = document.createElement('i');
+      swatch.style.background = COLORS[s];
+      el.append(swatch, document.createElement('b'));
       host.append(el);
       this.spans.set(s, el);
     }

@@ -52,7 +52,7 @@ parts.onPick = invalidate;
 setInterval(() => { if (parts.build && !parts.build.finishedAt) invalidate(); }, 500);
 
 // For scripts and tests: the model the page draws.
-(window as unknown as { fester: unknown }).fester = { get model() { return feed.model; }, get build() { return parts.build; } };
+(window as unknown as { fester: unknown }).fester = { get model() { return feed.model; }, get build() { return parts.build; }, cellOf: (id: string) => parts.cellOf(id) };
 
 status('connecting…', 'warn');
 void feed.start().then(() => { document.body.dataset.ready = '1'; invalidate(); });

@@ -47,6 +47,12 @@ export class PageParts {
     });
   }
 
+  /** Where the DAG draws an action of the build on screen (for scripts and the browser tests). */
+  cellOf(id: string): { x: number; y: number; w: number; h: number } | undefined {
+    const a = this.build?.byId.get(id);
+    return a ? this.dag.cellRect(a.i) : undefined;
+  }
+
   /** The build on screen: the picked one, else the newest. */
   current(): BuildModel | undefined {
     const m = this.model();

@@ -103,5 +103,5 @@ async function main(): Promise<void> {
   document.body.dataset.ready = '1';
 }
 
-(window as unknown as { fester: unknown }).fester = { seek: (ms: number) => seek(range[0] + ms), get model() { return atT; }, get range() { return range; } };
+(window as unknown as { fester: unknown }).fester = { seek: (ms: number) => seek(range[0] + ms), get model() { return atT; }, get range() { return range; }, cellOf: (id: string) => parts.cellOf(id) };
 main().catch((e: unknown) => status(`cannot replay: ${(e as Error).message}`, 'error'));

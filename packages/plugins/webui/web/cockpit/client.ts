@@ -51,7 +51,9 @@ export class Coordinator {
   private async request(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<string> {
     if (this.http) {
       try {
-        return await this.http.request({ method, path, headers, ...(body !== undefined ? { body } : {}) });
+        // cockpit.http sends the request only once it has a body: without one (undefined)
+        // the channel waits for more input and the request never leaves the bridge.
+        return await this.http.request({ method, path, headers, body: body ?? '' });
       } catch (e) {
         const err = e as CockpitHttpError;
         throw new CoordinatorError(err.status, describe(err, body));

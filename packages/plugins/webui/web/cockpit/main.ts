@@ -116,11 +116,12 @@ async function setPolicy(node: string, policy: string): Promise<void> {
     let by = 'cockpit';
     if (typeof cockpit !== 'undefined' && cockpit) by = `cockpit:${(await cockpit.user()).name}`;
     await client.post(`/api/nodes/${encodeURIComponent(node)}/policy`, { policy, by });
+    // Refresh first: its "connected" line must not hide the outcome of the change.
+    await refresh();
     setStatus(`${node}: policy ${policy}`, 'ok');
   } catch (e) {
     setStatus(`cannot set the policy of ${node}: ${(e as Error).message}`, 'error');
   }
-  await refresh();
 }
 
 async function main(): Promise<void> {
