@@ -16,8 +16,10 @@ import { AgentCommand } from './commands/AgentCommand.js';
 import { FarmCertCommand, FarmInitCommand } from './commands/FarmInitCommand.js';
 import { NodeListCommand, NodeSetPolicyCommand } from './commands/NodeCommands.js';
 import { ToolchainListCommand, ToolchainValidateCommand } from './commands/ToolchainCommands.js';
+import { SimulateCommand } from './commands/SimulateCommand.js';
+import { TraceExportCommand, TraceGenerateCommand } from './commands/TraceCommands.js';
 
-export const COMMANDS = [BuildCommand, CleanCommand, ExplainCommand, ToolchainListCommand, ToolchainValidateCommand, WatchCommand, CacheStatsCommand, CacheVerifyCommand, CacheGcCommand, CacheServeCommand, ...SNAPSHOT_COMMANDS, CoordinatorCommand, AgentCommand, FarmInitCommand, FarmCertCommand, NodeListCommand, NodeSetPolicyCommand, CockpitInstallCommand, AutopsyCommand, UiCommand, GrafanaExportCommand];
+export const COMMANDS = [BuildCommand, CleanCommand, ExplainCommand, ToolchainListCommand, ToolchainValidateCommand, WatchCommand, CacheStatsCommand, CacheVerifyCommand, CacheGcCommand, CacheServeCommand, ...SNAPSHOT_COMMANDS, CoordinatorCommand, AgentCommand, FarmInitCommand, FarmCertCommand, NodeListCommand, NodeSetPolicyCommand, CockpitInstallCommand, AutopsyCommand, UiCommand, GrafanaExportCommand, SimulateCommand, TraceExportCommand, TraceGenerateCommand];
 
 export function createCli(): Cli {
   const cli = new Cli({ binaryLabel: 'Fester — distributed, cached, replayable C/C++ builds', binaryName: 'fester', binaryVersion: VERSION, enableColors: process.stdout.isTTY === true });

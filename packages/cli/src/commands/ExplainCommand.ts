@@ -48,7 +48,23 @@ function render(x: Explanation): string {
   }
   if (x.node) lines.push(`  ran on:  ${x.node}${x.durationMs !== undefined ? ` in ${(x.durationMs / 1000).toFixed(2)}s` : ''}${x.exitCode !== undefined && x.exitCode !== null ? `, exit ${x.exitCode}` : ''}`);
   if (x.argv) lines.push(`  command: ${x.argv.join(' ')}`);
+  lines.push(...decisionLines(x));
   if (x.skippedBecause) lines.push(`  skipped: ${x.skippedBecause} failed`);
   if (x.stderr && x.outcome === 'failed') lines.push('  stderr:', ...x.stderr.trimEnd().split('\n').map((l) => `    ${l}`));
   return `${lines.join('\n')}\n`;
+}
+
+/** The scheduler's last `schedule.decision` for the action: every node, its factors, why it lost or was filtered. */
+function decisionLines(x: Explanation): string[] {
+  const d = [...x.events].reverse().find((e) => e.type === 'schedule.decision');
+  if (d?.type !== 'schedule.decision') return [];
+  const out = [`  placed:  ${d.chosen ? `on ${d.chosen}` : 'nowhere (no eligible node)'} by the ${d.mode} scheduler (seed ${d.seed}${d.class ? `, class ${d.class}` : ''})`];
+  const width = Math.max(...d.candidates.map((c) => c.node.length));
+  for (const c of d.candidates) {
+    const factors = Object.entries(c.factors).filter(([k]) => k !== 'tie').map(([k, f]) => `${k} ${f.value.toFixed(2)}×${f.weight}`).join('  ');
+    const verdict = c.filtered ? `filtered: ${c.filtered}` : c.lost ? `lost: ${c.lost}` : 'chosen';
+    out.push(`    ${c.node.padEnd(width)}  ${c.filtered ? '' : `score ${c.score.toFixed(3)}  ${factors}  `}${verdict}`);
+  }
+  if (d.omitted) out.push(`    … ${d.omitted.lost} more eligible nodes, ${Object.entries(d.omitted.filtered).map(([r, n]) => `${n} more ${r}`).join(', ') || 'no more filtered'}`);
+  return out;
 }
