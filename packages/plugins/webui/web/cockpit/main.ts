@@ -35,6 +35,13 @@ function setStatus(text: string, kind: 'ok' | 'warn' | 'error'): void {
   el.dataset.kind = kind;
 }
 
+/** The outcome of the last change, apart from the connection status that every refresh rewrites. */
+function setNotice(text: string, kind: 'ok' | 'error'): void {
+  const el = $('notice');
+  el.textContent = text;
+  el.dataset.kind = kind;
+}
+
 async function loadConfig(): Promise<ModuleConfig> {
   try {
     const res = await fetch('config.json', { cache: 'no-store' });
@@ -116,12 +123,11 @@ async function setPolicy(node: string, policy: string): Promise<void> {
     let by = 'cockpit';
     if (typeof cockpit !== 'undefined' && cockpit) by = `cockpit:${(await cockpit.user()).name}`;
     await client.post(`/api/nodes/${encodeURIComponent(node)}/policy`, { policy, by });
-    // Refresh first: its "connected" line must not hide the outcome of the change.
-    await refresh();
-    setStatus(`${node}: policy ${policy}`, 'ok');
+    setNotice(`${node}: policy ${policy}`, 'ok');
   } catch (e) {
-    setStatus(`cannot set the policy of ${node}: ${(e as Error).message}`, 'error');
+    setNotice(`cannot set the policy of ${node}: ${(e as Error).message}`, 'error');
   }
+  await refresh();
 }
 
 async function main(): Promise<void> {
