@@ -3,6 +3,7 @@ import { historyPath, loadHistory, saveHistory, type LoadedHistory } from './his
 import { History } from './history/History.js';
 import { RunningTracker, type SchedulerHost } from './host.js';
 import { SCHEDULER_ADVISOR } from './intelligence/Advisor.js';
+import { LearnedLocality } from './learnedLocality.js';
 import { inputDigestsOf, inputLocalityOf } from './locality.js';
 import { parseOptions, resolveSettings, type SchedulerOptions } from './options.js';
 import { NAME, Scheduler } from './Scheduler.js';
@@ -33,12 +34,14 @@ export default function scheduler(options: SchedulerOptions = {}): FesterPlugin 
       let current: Build | undefined;
       const emit = (p: EventPayload) => (current ? current.emit(p) : compiler.emit(p)).seq;
       const tracker = new RunningTracker();
+      // What the farm client publishes wins; without it, locality is learned from events.
+      const learned = new LearnedLocality((id) => { const a = current?.graph?.get(id); return a ? inputDigestsOf(a, current) : []; });
       const host: SchedulerHost = {
         now,
         running: (n) => Math.max(n.running ?? 0, compiler.running.get(n.id) ?? 0, tracker.count(n.id)),
         emit,
         get history() { return history(); },
-        locality: () => inputLocalityOf(compiler),
+        locality: () => inputLocalityOf(compiler) ?? learned,
         thermal: () => thermalViewOf(compiler),
         graph: () => current?.graph,
         inputDigests: (a) => inputDigestsOf(a, current),
@@ -58,6 +61,7 @@ export default function scheduler(options: SchedulerOptions = {}): FesterPlugin 
             history();
             if (loaded?.warning) { const w = loaded.warning; loaded.warning = undefined; build.emit({ type: 'scheduler.warning', ...w }); }
           }
+          learned.onEvent(ev);
           core.onEvent(ev, build.graph);
         });
       });
@@ -79,6 +83,7 @@ export { MODE_NAMES, checkMode, BUSY_REASON, POOL_LABEL, type ModeName, type Sch
 export { History, type HistoryData, type RuntimeStats, type ErrorStats, type Estimate } from './history/History.js';
 export { historyPath, loadHistory, saveHistory, predictionError } from './history/historyFile.js';
 export { actionClass } from './history/actionClass.js';
+export { LearnedLocality } from './learnedLocality.js';
 export { INPUT_LOCALITY, provideInputLocality, inputLocalityOf, inputDigestsOf, type InputLocality } from './locality.js';
 export { SCHEDULER_ADVISOR, schedulerAdvisorOf, type SchedulerAdvisor, type Straggler, type SpeculationProposal } from './intelligence/Advisor.js';
 export { RuntimeModel } from './intelligence/RuntimeModel.js';

@@ -46,14 +46,15 @@ describe('cache-first', () => {
     expect(un.place('x')).toBe('a');
   });
 
-  it('without a locality provider warns once (FE1004) and balances load', () => {
-    const h = harness([scheduler({ mode: 'cache-first' })], [node('a'), node('b')], [...specs, compile('y')]);
-    busy(h, 'b', 2);
-    expect(h.place('x')).toBe('a');
-    h.place('y');
-    const warnings = h.events.filter((e) => e.type === 'scheduler.warning');
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ code: 'FE1004' });
+  it('without a provider, learns locality from the build: a node holds the inputs of what it ran and what it produced', () => {
+    const h = harness([scheduler({ mode: 'cache-first' })], [node('a'), node('b')], [compile('x', 'x86_64-linux-gnu', ['d1', 'd2', 'd3', 'd4']), compile('y', 'x86_64-linux-gnu', ['d1', 'd2', 'd3', 'd9']), compile('z', 'x86_64-linux-gnu', ['o1'])]);
+    h.start('x', 'b');
+    busy(h, 'b', 1);
+    expect(h.place('y')).toBe('b');
+    expect(h.decide('y').all.find((c) => c.node.id === 'b')!.factors.locality!.value).toBe(0.75);
+    h.build.emit({ type: 'action.finished', action: 'w', node: 'a', exitCode: 0, durationMs: 5, status: 'success', outputs: [{ path: 'out/w.o', digest: 'o1' }] });
+    expect(h.place('z')).toBe('a');
+    expect(h.events.some((e) => e.type === 'scheduler.warning')).toBe(false);
   });
 });
 
