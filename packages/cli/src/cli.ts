@@ -9,6 +9,7 @@ import { ExplainCommand } from './commands/ExplainCommand.js';
 import { AutopsyCommand } from './commands/AutopsyCommand.js';
 import { GrafanaExportCommand } from './commands/GrafanaCommand.js';
 import { UiCommand } from './commands/UiCommand.js';
+import { ReplayCommand } from './commands/ReplayCommand.js';
 import { SNAPSHOT_COMMANDS } from './commands/SnapshotCommands.js';
 import { WatchCommand } from './commands/WatchCommand.js';
 import { CoordinatorCommand } from './commands/CoordinatorCommand.js';
@@ -19,7 +20,7 @@ import { ToolchainListCommand, ToolchainValidateCommand } from './commands/Toolc
 import { SimulateCommand } from './commands/SimulateCommand.js';
 import { TraceExportCommand, TraceGenerateCommand } from './commands/TraceCommands.js';
 
-export const COMMANDS = [BuildCommand, CleanCommand, ExplainCommand, ToolchainListCommand, ToolchainValidateCommand, WatchCommand, CacheStatsCommand, CacheVerifyCommand, CacheGcCommand, CacheServeCommand, ...SNAPSHOT_COMMANDS, CoordinatorCommand, AgentCommand, FarmInitCommand, FarmCertCommand, NodeListCommand, NodeSetPolicyCommand, CockpitInstallCommand, AutopsyCommand, UiCommand, GrafanaExportCommand, SimulateCommand, TraceExportCommand, TraceGenerateCommand];
+export const COMMANDS = [BuildCommand, CleanCommand, ExplainCommand, ToolchainListCommand, ToolchainValidateCommand, WatchCommand, CacheStatsCommand, CacheVerifyCommand, CacheGcCommand, CacheServeCommand, ...SNAPSHOT_COMMANDS, CoordinatorCommand, AgentCommand, FarmInitCommand, FarmCertCommand, NodeListCommand, NodeSetPolicyCommand, CockpitInstallCommand, AutopsyCommand, ReplayCommand, UiCommand, GrafanaExportCommand, SimulateCommand, TraceExportCommand, TraceGenerateCommand];
 
 export function createCli(): Cli {
   const cli = new Cli({ binaryLabel: 'Fester — distributed, cached, replayable C/C++ builds', binaryName: 'fester', binaryVersion: VERSION, enableColors: process.stdout.isTTY === true });

@@ -109,6 +109,7 @@ export const CODES = {
   FE1106: { title: 'API server cannot listen', hint: 'choose another --port or --host (is another fester serving there?)', exit: 3 },
   FE1107: { title: 'no failed build to examine', hint: 'give a build id (`fester autopsy <build id>`); autopsy explains failed or interrupted builds', exit: 2 },
   FE1108: { title: 'cannot write the Grafana export', hint: 'check that --out is a writable folder', exit: 3 },
+  FE1109: { title: 'nothing to replay in the session', hint: 'replay needs a session whose builds placed actions on two or more nodes (a farm, or nodes given to the embedded coordinator); give --mode to simulate a single-node build anyway', exit: 2 },
   FE1120: { title: 'not a coordinator URL', hint: 'give it as http://host:port or https://host:port (the coordinator listens on 7420 by default)', exit: 2 },
   FE1121: { title: 'cannot install the Cockpit module', hint: 'run `npm run build` in the Fester checkout first, and check that --dest is writable (the default for root is /usr/share/cockpit/fester)', exit: 3 },
 } as const satisfies Record<string, { title: string; hint: string; exit: number }>;
