@@ -55,11 +55,17 @@ export class Details {
     const box = h('div', { class: 'decision' });
     const sc = a.scheduled;
     if (sc) {
-      box.append(h('p', {}, `placed on ${sc.node}`));
+      const d = a.decision;
+      box.append(h('p', {}, sc.node ? `placed on ${sc.node}` : 'no eligible node yet', d ? ` by the ${d.mode} mode (seed ${d.seed})` : ''));
+      // The mode's record has the reasons (the factor that cost a node most); the core's has the scores.
+      const why = new Map(d?.candidates.map((c) => [c.node, { lost: c.lost, factors: topFactors(c.factors) }]) ?? []);
       const rows = [...sc.candidates].sort((p, q) => (p.filtered ? 1 : 0) - (q.filtered ? 1 : 0) || q.score - p.score);
       box.append(h('table', { class: 'candidates' },
-        h('tr', {}, h('th', {}, 'node'), h('th', {}, 'score'), h('th', {}, 'why not')),
-        ...rows.map((c) => h('tr', { class: c.node === sc.node ? 'chosen' : '' }, h('td', {}, c.node), h('td', {}, c.filtered ? '—' : c.score.toFixed(3)), h('td', {}, c.filtered ?? '')))));
+        h('tr', {}, h('th', {}, 'node'), h('th', {}, 'score'), h('th', {}, 'why not'), d ? h('th', {}, 'main factors') : undefined),
+        ...rows.map((c) => h('tr', { class: c.node === sc.node ? 'chosen' : '', 'data-node': c.node },
+          h('td', {}, c.node), h('td', {}, c.filtered ? '—' : c.score.toFixed(3)),
+          h('td', {}, c.filtered ?? (c.node === sc.node ? 'chosen' : why.get(c.node)?.lost ?? '')),
+          d ? h('td', {}, why.get(c.node)?.factors ?? '') : undefined))));
     } else if (a.state === 'cached' || a.state === 'uptodate') {
       box.append(h('p', {}, 'not scheduled: the result came from the cache or was already up to date'));
     } else if (a.started) {
@@ -83,6 +89,15 @@ export class Details {
     box.append(more);
     return box;
   }
+}
+
+/** The three factors that weigh most in a candidate's score, as `name value×weight`. */
+function topFactors(f: Record<string, { value: number; weight: number }>): string {
+  return Object.entries(f)
+    .sort(([, p], [, q]) => Math.abs(q.value * q.weight) - Math.abs(p.value * p.weight))
+    .slice(0, 3)
+    .map(([k, v]) => `${k} ${v.value.toFixed(2)}×${v.weight}`)
+    .join(', ');
 }
 
 /** The state badge; coloured through the CSSOM (the pages' CSP forbids style attributes). */

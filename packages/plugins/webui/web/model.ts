@@ -19,6 +19,8 @@ export interface ActionRec {
   startedAt?: number;
   endedAt?: number;
   scheduled?: EventOf<'action.scheduled'>;
+  /** The scheduler mode's reasons (factors, why others lost), when a mode plugin recorded them. */
+  decision?: EventOf<'schedule.decision'>;
   started?: EventOf<'action.started'>;
   finished?: EventOf<'action.finished'>;
   cache?: EventOf<'cache.hit'> | EventOf<'cache.miss'>;
@@ -82,7 +84,7 @@ export class BuildModel {
     for (const r of this.actions) {
       r.state = 'pending';
       r.node = r.queuedAt = r.startedAt = r.endedAt = undefined;
-      r.scheduled = r.started = r.finished = r.cache = r.skipped = undefined;
+      r.scheduled = r.decision = r.started = r.finished = r.cache = r.skipped = undefined;
       r.incidents = [];
     }
     this.finishedAt = this.status = undefined;
@@ -175,6 +177,7 @@ function applyToBuild(b: BuildModel, ev: FesterEvent, s: SessionModel): void {
     case 'build.finished': b.finishedAt = ev.ts; b.status = ev.status; return;
     case 'action.queued': { const r = b.action(ev.action); r.kind ||= ev.kind; r.state = 'queued'; r.queuedAt ??= ev.ts; return; }
     case 'action.scheduled': { const r = b.action(ev.action); r.scheduled = ev; r.node = ev.node; return; }
+    case 'schedule.decision': { b.action(ev.action).decision = ev; return; }
     case 'action.started': { const r = b.action(ev.action); r.started = ev; r.node = ev.node; r.state = 'running'; r.startedAt = ev.ts; s.node(ev.node); return; }
     case 'action.finished': {
       const r = b.action(ev.action);

@@ -2,18 +2,19 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { fester, REPO } from '../../../../test/helpers.js';
+import { fester, festerSpawn, fixture, REPO } from '../../../../test/helpers.js';
 import { nodes, ready, startAgent, startCoordinator, stopAll, TOKEN, waitNodes, type CoordinatorProc } from '../../../../test/farm.js';
-import { consoleErrors, launch, screenshot } from './browser.js';
+import { cellOf, consoleErrors, launch, screenshot } from './browser.js';
 import { startCockpitWs, type CockpitWs } from './cockpitWs.js';
 
 /**
- * Acceptance of the Cockpit module: a real coordinator with a real agent, the module put in
- * place by `fester cockpit install`, served by Debian's cockpit-ws and its bridge, and shown
- * in Chromium: the node list comes from the coordinator through cockpit.http, and a policy
- * set in the page is signed with the farm token read through Cockpit (cockpit.file).
+ * The web UI with a real farm: a `fester coordinator` and two `fester agent`s. A farm build
+ * (`fester build --farm --serve-keep`) shows its placement decisions in the live DAG; then
+ * the Cockpit module, put in place by `fester cockpit install`, served by Debian's cockpit-ws
+ * and its bridge, shows the node list from the coordinator through cockpit.http, and sets a
+ * policy signed with the farm token read through Cockpit (cockpit.file).
  */
-describe('Cockpit module "Fester" in real cockpit-ws', () => {
+describe('web UI with a real farm', () => {
   mkdirSync(join(REPO, '.test-tmp'), { recursive: true });
   const base = mkdtempSync(join(REPO, '.test-tmp', 'cockpit-'));
   const data = join(base, 'xdg');
@@ -24,7 +25,8 @@ describe('Cockpit module "Fester" in real cockpit-ws', () => {
   beforeAll(async () => {
     [coordinator, browser] = await Promise.all([startCoordinator(base), launch()]);
     startAgent(base, coordinator.url, 'n1');
-    await waitNodes(coordinator.url, ready(['n1']));
+    startAgent(base, coordinator.url, 'n2');
+    await waitNodes(coordinator.url, ready(['n1', 'n2']));
     const tokenFile = join(base, 'farm-token');
     writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
     const r = await fester(['cockpit', 'install', '--dest', join(data, 'cockpit', 'fester'), '--coordinator', coordinator.url, '--token-file', tokenFile], { cwd: base, cache: join(base, 'cache') });
@@ -40,7 +42,48 @@ describe('Cockpit module "Fester" in real cockpit-ws', () => {
     rmSync(base, { recursive: true, force: true });
   });
 
-  it('shows the coordinator\'s nodes and sets a policy from the page', async () => {
+  it('live_dag.html of a farm build shows where each action went and why', async () => {
+    const f = fixture('webui');
+    const build = festerSpawn(['build', '--farm', coordinator.url, '--serve-keep', '--port', '0', '-j', '4'], { cwd: f.dir, cache: f.cache, env: { FESTER_FARM_TOKEN: TOKEN } });
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        const read = (d: Buffer) => { out += d.toString(); const m = /serving (http:\S+)/.exec(out); if (m) resolve(m[1]!); };
+        build.stdout!.on('data', read);
+        build.stderr!.on('data', read);
+        void build.then(() => reject(new Error(`fester build exited:\n${out}`)));
+      });
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const errors = consoleErrors(page);
+      await page.goto(`${url}/ui/live_dag.html`);
+      await expect.poll(() => page.getAttribute('#title', 'data-status'), { timeout: 90_000, interval: 250 }).toBe('success');
+      const action = 'host/obj/core/core/c1.c.o';
+      const summary = (await (await fetch(`${url}/api/builds`)).json()) as { builds: { id: string }[] };
+      const detail = (await (await fetch(`${url}/api/builds/${summary.builds[0]!.id}`)).json()) as { actionList: { id: string; node?: string }[] };
+      const ranOn = detail.actionList.find((a) => a.id === action)!.node!;
+      expect(['n1', 'n2']).toContain(ranOn);
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const cell = (await cellOf(page, action))!;
+      await page.mouse.click(cell.x + cell.w / 2, cell.y + cell.h / 2);
+      await expect.poll(() => page.textContent('#details .action-id')).toBe(action);
+      const decision = page.locator('[data-section="decision"]');
+      expect(await decision.locator('p').first().textContent()).toMatch(new RegExp(`placed on ${ranOn} by the \\w+ mode`));
+      expect((await decision.locator('tr[data-node]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-node')))).sort()).toEqual(['n1', 'n2']);
+      expect(await decision.locator('tr.chosen').getAttribute('data-node')).toBe(ranOn);
+      // The other node's row says why it lost (a factor or the seeded tie-break).
+      const other = ranOn === 'n1' ? 'n2' : 'n1';
+      expect((await decision.locator(`tr[data-node="${other}"] td`).nth(2).textContent())!.length).toBeGreaterThan(0);
+      await screenshot(page, 'live-dag-farm-decision');
+      await page.close();
+      expect(errors).toEqual([]);
+    } finally {
+      build.kill('SIGINT');
+      await build.catch(() => undefined);
+      f.cleanup();
+    }
+  });
+
+  it('the Cockpit module shows the coordinator\'s nodes and sets a policy from the page', async () => {
     const page = await browser.newPage({ viewport: { width: 1300, height: 700 } });
     const errors = consoleErrors(page);
     // The module's own URL on cockpit-ws: served only if the bridge found its manifest.
@@ -52,7 +95,7 @@ describe('Cockpit module "Fester" in real cockpit-ws', () => {
     expect(await page.getAttribute('#status', 'data-kind')).toBe('ok');
     expect(await row.locator('td').nth(3).textContent()).toBe('ready');
     expect(await row.locator('td.policy').textContent()).toBe('neutral');
-    expect(await page.textContent('#node-count')).toBe('1');
+    expect(await page.textContent('#node-count')).toBe('2');
     await screenshot(page, 'cockpit-nodes');
 
     // Set "drain": signed with the token from the token file, read through the bridge.
