@@ -60,7 +60,7 @@ export function writeBigSession(dir: string, libs = 40, perLib = 250): BigSessio
     ...timed.map(({ ts, ev }) => ({ ts, ev: { build, ...ev } })),
     { ts: last + 5, ev: { type: 'build.finished', build, status: 'success', durationMs: last + 5 - t0, counts: { total: rows.length } } },
   ];
-  const events = all.map(({ ts, ev }, k) => ({ seq: k + 1, ts, session, ...ev }) as JournalEvent);
+  const events = all.map(({ ts, ev }, k) => ({ seq: k + 1, ts, session, ...ev }) as unknown as JournalEvent);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${session}.jsonl`);
   writeFileSync(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
