@@ -67,6 +67,8 @@ describe('HTTP API over a real build', () => {
     expect(cli.stdout).toMatch(/verdict: code/);
     expect(cli.stdout).toMatch(/app\/main\.c\s+\w+ → \w+/);
     expect(cli.stdout).toContain('undeclared_thing');
+    // The causal chain reaches back to the edit.
+    expect(body.chain.map((c: { type: string }) => c.type)).toContain('input.changed');
     const green0 = await getJson(`${srv.url}/api/autopsy/${green}`);
     expect(green0.body.verdict).toBe('none');
   });
@@ -80,6 +82,11 @@ describe('HTTP API over a real build', () => {
     const end = body.nodes.find((n: { type: string }) => n.type === 'build.finished');
     expect(body.edges).toContainEqual({ from: failure.seq, to: skipped.seq });
     expect(body.edges).toContainEqual({ from: failure.seq, to: end.seq });
+    // The miss that made main.c.o run was caused by the edit of app/main.c (an input.changed).
+    const miss = body.nodes.find((n: { type: string; action?: string }) => n.type === 'cache.miss' && n.action === MAIN);
+    const edit = body.nodes.find((n: { type: string; label: string }) => n.type === 'input.changed' && n.label.includes('app/main.c'));
+    expect(edit, JSON.stringify(body.nodes.map((n: { type: string }) => n.type))).toBeDefined();
+    expect(body.edges).toContainEqual({ from: edit.seq, to: miss.seq });
     const only = await getJson(`${srv.url}/api/graph/${red}?action=host/hello`);
     expect(only.body.nodes.map((n: { seq: number }) => n.seq)).toEqual(expect.arrayContaining([failure.seq, skipped.seq]));
   });

@@ -10,6 +10,7 @@ export function describeEvent(ev: FesterEvent): string {
       const paths = ev.changed.slice(0, 3).map((c) => c.path).join(', ');
       return `cache miss ${ev.action}: ${ev.reason}${paths ? ` (${paths}${ev.changed.length > 3 ? ', …' : ''})` : ''}`;
     }
+    case 'input.changed': return `input ${ev.path} ${ev.before && ev.after ? 'changed' : ev.after ? 'added' : 'removed'} outside the build`;
     case 'cache.corrupt': return `corrupt ${ev.tier} cache entry ${ev.key.slice(0, 12)}: ${ev.message}`;
     case 'cache.hit': return `cache hit ${ev.action} (${ev.tier})`;
     case 'action.finished':

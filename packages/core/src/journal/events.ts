@@ -38,6 +38,8 @@ export type EventPayload =
   | { type: 'action.uptodate'; action: string; key: string }
   | { type: 'cache.hit'; action: string; key: string; tier: string; outputs: { path: string; digest: string }[]; bytes?: number }
   | { type: 'cache.miss'; action: string; key: string; reason: MissReason; changed: InputChange[]; previousKey?: string }
+  /** An input changed outside the build (edited, checked out) since the previous build: the cause of the cache misses that list it. */
+  | { type: 'input.changed'; path: string; before?: string; after?: string; firstAction: string }
   | { type: 'cache.corrupt'; tier: string; key: string; digest?: string; message: string }
   | { type: 'cache.stored'; action: string; key: string; bytes: number }
   | { type: 'cache.error'; tier: string; key: string; message: string }

@@ -12,6 +12,7 @@ import type { Action, ActionFailure, AcEntry, CacheHit, Candidate, NodeInfo, Too
 import type { ExecuteResult } from '../hooks.js';
 import { collectOutputs, entryMatches, prepareOutputDirs, removeOutputs, restoreOutputs } from './outputs.js';
 import { chooseNode } from './chooseNode.js';
+import { MissCauses } from './missCauses.js';
 
 export interface TargetEnv { digest: string; env: Record<string, string>; toolchain?: Toolchain }
 
@@ -46,15 +47,10 @@ const MAX_ATTEMPTS = 3;
 
 /** The steps of one action: up-to-date check, cache lookup, execution, validation, store. */
 export class ActionRunner {
-  private readonly corrupt = new Map<string, number>();
-  /** Output path → seq of the event that last wrote it in this build: the cause of a miss on a changed generated input. */
-  private readonly producedBy = new Map<string, number>();
+  private readonly missCauses: MissCauses;
 
   constructor(private readonly build: Build, private readonly envs: Map<string, TargetEnv>) {
-    build.hooks.event.tap('fester:corrupt-tracker', (ev) => {
-      if (ev.type === 'cache.corrupt') this.corrupt.set(ev.key, ev.seq);
-      else if ((ev.type === 'action.finished' || ev.type === 'cache.hit') && ev.outputs) for (const o of ev.outputs) this.producedBy.set(o.path, ev.seq);
-    });
+    this.missCauses = new MissCauses(build);
   }
 
   private get root(): string { return this.build.project!.root; }
@@ -120,9 +116,9 @@ export class ActionRunner {
       if (got) return got;
     }
     const { reason, changed } = this.missReason(a, prev, { cmd, toolchain: tenv.digest, inputs: { ...inputs } }, lastKey);
-    const corruptSeq = this.corrupt.get(lastKey);
-    // The cause of a miss: the corrupt entry, else the events that wrote the changed inputs in this build (sources edited by hand have none).
-    const causes = corruptSeq ? [corruptSeq] : [...new Set(changed.flatMap((c) => this.producedBy.get(c.path) ?? []))].sort((x, y) => x - y);
+    const corruptSeq = this.missCauses.corruptSeq(lastKey);
+    // The causes of a miss: the corrupt entry, else what changed each input (an action of this build, or an input.changed).
+    const causes = this.missCauses.of(lastKey, changed, a.id);
     this.build.emit({ type: 'cache.miss', action: a.id, key: lastKey, reason: corruptSeq ? 'corrupt-entry' : reason, changed, ...(prev ? { previousKey: prev.key } : {}) }, causes);
     return { pre, cmd, inputs, headerSets, missReason: reason, changed, causes };
   }
