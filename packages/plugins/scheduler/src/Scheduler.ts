@@ -6,7 +6,7 @@ import { IntelligenceAdvisor } from './intelligence/Advisor.js';
 import { RuntimeModel } from './intelligence/RuntimeModel.js';
 import { cacheFirstMode, intelligenceMode, targetIsolatedMode, thermalMode, unifiedMode, type DecisionContext, type ModeName, type SchedulingMode } from './modes/index.js';
 import { ThermalSignals } from './thermalSignals.js';
-import { tieBreak } from './tieBreak.js';
+import { tieBreakFor } from './tieBreak.js';
 
 export const NAME = '@fester/plugin-scheduler';
 /** After the core's eligibility (−100) and the thermal plugin's filters (50). */
@@ -88,8 +88,9 @@ export class Scheduler {
       this.host.emit({ type: 'scheduler.warning', code: 'FE1004', message: 'cache-first: no InputLocality provider is published, so input locality is unknown; placing by load until one is' });
     }
     this.mode.score(ctx);
+    const tie = tieBreakFor(this.settings.seed, action.id);
     for (const c of ctx.live) {
-      c.factors.tie = { value: tieBreak(this.settings.seed, action.id, c.node.id), weight: TIE_WEIGHT };
+      c.factors.tie = { value: tie(c.node.id), weight: TIE_WEIGHT };
       // Recomputed from the factors, so the core's own balance factors (free, policy) are
       // counted once, with this mode's weights, and other plugins' factors still count.
       let s = 0;

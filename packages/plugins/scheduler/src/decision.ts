@@ -50,7 +50,7 @@ function record(c: Candidate, winner: Candidate | undefined): ScheduleCandidate 
 }
 
 /** Filter reasons grouped by their rule (the text before the first colon) for the `omitted` counts. */
-const rule = (reason: string) => reason.split(':')[0]!.slice(0, 60);
+const rule = (reason: string) => { const i = reason.indexOf(':'); return (i < 0 ? reason : reason.slice(0, i)).slice(0, 60); };
 
 /**
  * The `schedule.decision` event of one placement. Every candidate of a small farm; on a large

@@ -1,7 +1,7 @@
 import type { FesterEvent } from '@fester/core';
 import type { InputLocality } from './locality.js';
 
-/** Blobs remembered per node; beyond this the oldest are forgotten (agents' CAS is LRU-capped too). */
+/** Blobs remembered per node; beyond this the node's are forgotten (agents' CAS is LRU-capped too). */
 const MAX_BLOBS_PER_NODE = 200_000;
 
 /**
@@ -11,16 +11,22 @@ const MAX_BLOBS_PER_NODE = 200_000;
  * them, which this cannot see: it is a good guess, not a fact). Shares are by blob count.
  */
 export class LearnedLocality implements InputLocality {
-  private readonly held = new Map<string, Set<string>>();
+  /** digest → nodes holding it: a decision looks up its few digests once, not once per node. */
+  private readonly holders = new Map<string, Set<string>>();
+  private readonly count = new Map<string, number>();
+  private memo?: { digests: readonly string[]; share: Map<string, number> };
 
   constructor(private readonly digestsOf: (actionId: string) => readonly string[]) {}
 
   has(nodeId: string, digests: readonly string[]): number {
-    const h = this.held.get(nodeId);
-    if (!h || !digests.length) return 0;
-    let n = 0;
-    for (const d of digests) if (h.has(d)) n++;
-    return n / digests.length;
+    if (!digests.length) return 0;
+    // Every candidate of one decision asks about the same array: count holders once for all.
+    if (this.memo?.digests !== digests) {
+      const share = new Map<string, number>();
+      for (const d of digests) for (const n of this.holders.get(d) ?? []) share.set(n, (share.get(n) ?? 0) + 1);
+      this.memo = { digests, share };
+    }
+    return (this.memo.share.get(nodeId) ?? 0) / digests.length;
   }
 
   onEvent(ev: FesterEvent): void {
@@ -29,18 +35,19 @@ export class LearnedLocality implements InputLocality {
   }
 
   private add(node: string, digests: readonly string[]): void {
-    let h = this.held.get(node);
-    if (!h) this.held.set(node, (h = new Set()));
+    if (!digests.length) return;
+    this.memo = undefined;
     for (const d of digests) {
-      // Re-inserting moves a blob to the young end of the Set's order.
-      h.delete(d);
-      h.add(d);
+      let h = this.holders.get(d);
+      if (!h) this.holders.set(d, (h = new Set()));
+      if (h.has(node)) continue;
+      h.add(node);
+      this.count.set(node, (this.count.get(node) ?? 0) + 1);
     }
-    if (h.size > MAX_BLOBS_PER_NODE) {
-      const drop = h.size - MAX_BLOBS_PER_NODE;
-      let i = 0;
-      for (const d of h) { if (i++ >= drop) break; h.delete(d); }
+    // A node's CAS is capped and LRU; past the cap this forgets the node's blobs wholesale.
+    if ((this.count.get(node) ?? 0) > MAX_BLOBS_PER_NODE) {
+      for (const h of this.holders.values()) h.delete(node);
+      this.count.set(node, 0);
     }
   }
 }
-

@@ -5,14 +5,33 @@
  * answer for the same inputs on every run and machine.
  */
 export function tieBreak(seed: number, action: string, node: string): number {
-  // FNV-1a over the three parts, then a murmur3 finaliser so nearby ids land far apart.
-  let h = 0x811c9dc5 ^ (seed >>> 0);
-  h = mix(h, action);
-  h = mix(h ^ 0xff, node);
-  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return (h >>> 0) / 0x1_0000_0000;
+  return tieBreakFor(seed, action)(node);
+}
+
+/** Node ids hashed once: a 1,000-node decision must not rehash 1,000 strings (see bench). */
+const nodeHashes = new Map<string, number>();
+
+function nodeHash(node: string): number {
+  let h = nodeHashes.get(node);
+  if (h === undefined) {
+    h = mix(0x811c9dc5 ^ 0xff, node);
+    if (nodeHashes.size > 100_000) nodeHashes.clear();
+    nodeHashes.set(node, h);
+  }
+  return h;
+}
+
+/** The tie-breaks of one decision: (seed, action) hashed once, then one cheap mix per node. */
+export function tieBreakFor(seed: number, action: string): (node: string) => number {
+  // FNV-1a over the parts, then a murmur3 finaliser so nearby ids land far apart.
+  const a = mix(0x811c9dc5 ^ (seed >>> 0), action);
+  return (node) => {
+    let h = a ^ Math.imul(nodeHash(node), 0x9e3779b1);
+    h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return (h >>> 0) / 0x1_0000_0000;
+  };
 }
 
 function mix(h: number, s: string): number {

@@ -74,6 +74,8 @@ export default function thermal(options: ThermalOptions = {}): FesterPlugin {
 }
 
 function reason(c: Candidate, s: ReturnType<ThermalGuard['observe']>, high: boolean, running: number, nearSlots: () => number): string | undefined {
+  // Most nodes pass: the text is built only for those that do not (1,000-node decisions).
+  if (s.state === 'ok' && !(high && s.sustained)) return undefined;
   const t = s.celsius === undefined ? '' : `${s.celsius.toFixed(1)} °C`;
   if (s.state === 'hot') return `thermal: ${t} (${s.sensor}) ≥ max ${s.limits.maxCelsius} °C; waits for < ${s.limits.maxCelsius - s.limits.hysteresis} °C`;
   if (s.state === 'near') {

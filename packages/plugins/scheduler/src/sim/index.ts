@@ -18,3 +18,4 @@ export { traceFromJournal } from './exportTrace.js';
 export { lowerBound, type LowerBound } from './lowerBound.js';
 export { BASELINES, roundRobin, fastestFree, type Baseline } from './baselines.js';
 export { simEligibility, specsOf } from './setup.js';
+export { decisionLatency, type LatencyOptions, type LatencyResult } from './decisionLatency.js';
