@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fester, festerSpawn, fixture } from '../../../../test/helpers.js';
 import { startAgent, startCoordinator, stopAll, TOKEN, waitNodes, ready } from '../../../../test/farm.js';
-import { getJson } from './serve.js';
+import { getJson, sseEvents } from './serve.js';
 import { queryUntil, startPrometheus, type PromServer } from './prometheus.js';
 
 const env = { FESTER_FARM_TOKEN: TOKEN };
@@ -82,6 +82,21 @@ describe('farm observability', () => {
       ui.kill('SIGTERM');
       await ui;
     }
+
+    // The coordinator serves the same API over its own session: the dropout, the revocation it caused, resumable SSE.
+    const sessions = (await getJson(`${co.url}/api/sessions`)).body.sessions as { id: string }[];
+    expect(sessions.length).toBeGreaterThan(0);
+    const coSession = sessions[sessions.length - 1]!.id;
+    const timeline = (await getJson(`${co.url}/api/replay/${coSession}`)).body.events as { seq: number; type: string; node?: string; causes?: number[] }[];
+    const drop = timeline.find((e) => e.type === 'node.dropout' && e.node === 'k1')!;
+    expect(drop).toBeDefined();
+    expect(timeline.filter((e) => e.type === 'lease.revoked' && e.node === 'k1').every((e) => e.causes?.includes(drop.seq))).toBe(true);
+    const sse = await sseEvents(`${co.url}/api/events?session=${coSession}`, 1, { 'Last-Event-ID': String(drop.seq - 1) });
+    expect(sse[0]).toMatchObject({ id: drop.seq, data: { type: 'node.dropout', node: 'k1' } });
+    const missing = await getJson(`${co.url}/api/builds/nope`);
+    expect([missing.status, missing.body.code]).toEqual([404, 'FE1101']);
+    const bad = await getJson(`${co.url}/api/replay/${coSession}?to=x`);
+    expect([bad.status, bad.body.code]).toEqual([400, 'FE1104']);
 
     // Prometheus scraped the dropout and the revoked lease off the coordinator.
     await queryUntil(prom.url, 'fester_node_dropouts_total{node="k1"}', (v) => v.some((s) => Number(s.value[1]) >= 1));
