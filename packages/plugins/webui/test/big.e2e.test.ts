@@ -85,6 +85,20 @@ describe('web UI with a 10k-action session', () => {
     expect(errors).toEqual([]);
   });
 
+  it('/ui/ links both pages; replay.html without a session lists the sessions to pick', async () => {
+    const page = await browser.newPage();
+    const errors = consoleErrors(page);
+    await page.goto(`${url}/ui/`);
+    expect(await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')))).toEqual(expect.arrayContaining(['live_dag.html', 'replay.html']));
+    await Promise.all([page.waitForURL(/\/ui\/replay\.html$/), page.click('a[href="replay.html"]')]);
+    await page.waitForSelector('body[data-ready="1"]');
+    await Promise.all([page.waitForURL(new RegExp(`session=${big.session}$`)), page.click(`#details a[href="replay.html?session=${big.session}"]`)]);
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
+    expect((await legend(page)).done).toBe(big.actions);
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
   it('live_dag.html shows the 10k-action build of a session', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors = consoleErrors(page);
