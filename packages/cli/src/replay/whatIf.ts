@@ -51,8 +51,10 @@ function farmOf(events: readonly FesterEvent[], build: string, targets: string[]
     for (const n of ((e as { data: unknown }).data as ReplayInput).nodes) nodes.set(n.facts.id, n.facts);
   }
   if (!nodes.size) {
-    // No recorded decision (one node): the nodes the actions ran on, one slot each is all the journal says.
-    for (const e of events) if (e.build === build && e.type === 'action.started') nodes.set(e.node, { id: e.node, kind: 'physical', arch: 'x86_64', slots: 1, targets: ['*'], labels: {} });
+    // No recorded decision (one node): the nodes the actions ran on, with the build's job count as slots.
+    const started = events.find((e) => e.build === build && e.type === 'build.started') as { jobs?: number } | undefined;
+    const slots = Math.max(1, started?.jobs ?? 1);
+    for (const e of events) if (e.build === build && e.type === 'action.started') nodes.set(e.node, { id: e.node, kind: 'physical', arch: 'x86_64', slots, targets: ['*'], labels: {} });
   }
   const all = [...new Set(targets)];
   return {

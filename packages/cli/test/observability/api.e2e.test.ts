@@ -113,6 +113,18 @@ describe('HTTP API over a real build', () => {
     expect(got.map((g) => g.data.type)).toEqual(all.filter((e) => e.seq > from).map((e) => e.type));
   });
 
+  it('fester replay of a one-node session: nothing to replay (FE1109), but the what-if runs', async () => {
+    const r = await fester(['replay', session], { cwd: fx.dir, cache: fx.cache });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error FE1109: session \S+ recorded no scheduling decision/m);
+    const w = await fester(['replay', green.slice(0, green.lastIndexOf('.')), '--mode', 'thermal', '--json'], { cwd: fx.dir, cache: fx.cache });
+    expect(w.exitCode, w.stderr).toBe(0);
+    const j = JSON.parse(w.stdout);
+    expect(j.decisions).toBe(0);
+    expect(j.whatIf).toMatchObject({ build: green, actions: 8, nodes: ['local'] });
+    expect(j.whatIf.runs.map((x: { mode: string }) => x.mode)).toEqual(['unified', 'thermal']);
+  });
+
   it('unknown ids are 404 and malformed parameters 400, as coded JSON', async () => {
     const cases: [string, number, string, Record<string, string>?][] = [
       ['/api/builds/nope', 404, 'FE1101'],
