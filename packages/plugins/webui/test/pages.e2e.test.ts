@@ -1,6 +1,8 @@
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { fixture, festerSpawn } from '../../../../test/helpers.js';
+import { fester, fixture, festerSpawn } from '../../../../test/helpers.js';
 import { cellOf, consoleErrors, launch, legend, pixel, screenshot, swatchPoint } from './browser.js';
 import { countsAt, runningAt, type JournalEvent } from './timeline.js';
 
@@ -10,7 +12,7 @@ import { countsAt, runningAt, type JournalEvent } from './timeline.js';
  * Debian's Chromium while it runs, then replay.html over the finished session from the same
  * server. States shown by the page are checked against the journal read here.
  */
-const COLORS = { running: '#3b82f6', done: '#22c55e' };
+const COLORS = { running: '#3b82f6', done: '#22c55e', failed: '#ef4444' };
 type Fester = { build?: { id: string; actions: { id: string; state: string }[] }; range: [number, number]; seek(ms: number): void };
 
 describe('web UI pages on a real build', () => {
@@ -164,5 +166,48 @@ describe('web UI pages on a real build', () => {
     await screenshot(page, 'replay-paused');
     await page.close();
     expect(errors).toEqual([]);
+  });
+
+  it('a broken build, browsed with fester ui: the failed action, its stderr, changed input and explanation', async () => {
+    server.kill('SIGINT');
+    await server.catch(() => undefined);
+    appendFileSync(join(f.dir, 'core', 'c2.c'), 'int broken(void) { return }\n');
+    const r = await fester(['build', '-j', '2'], { cwd: f.dir, cache: f.cache });
+    expect(r.exitCode).not.toBe(0);
+    const ui = festerSpawn(['ui', '--port', '0', f.dir], { cwd: f.dir, cache: f.cache });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        ui.stdout!.on('data', (d: Buffer) => { out += d.toString(); const m = /serving (http:\S+)/.exec(out); if (m) resolve(m[1]!); });
+        void ui.then(() => reject(new Error(`fester ui exited:\n${out}`)));
+      });
+      const failed = ((await (await fetch(`${url}/api/builds?status=failed`)).json()) as { builds: { session: string }[] }).builds[0]!;
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      errors.push(...consoleErrors(page));
+      await page.goto(`${url}/ui/live_dag.html?session=${failed.session}`);
+      await expect.poll(() => page.getAttribute('#title', 'data-status')).toBe('failed');
+      const counts = await legend(page);
+      expect(counts.failed).toBe(1);
+      expect(counts.skipped).toBeGreaterThanOrEqual(3);
+      const c2 = 'host/obj/core/core/c2.c.o';
+      await page.evaluate(() => new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res))));
+      const cell = (await cellOf(page, c2))!;
+      expect(await pixel(page, swatchPoint(cell).x, swatchPoint(cell).y)).toBe(COLORS.failed);
+      await page.mouse.click(cell.x + cell.w / 2, cell.y + cell.h / 2);
+      await expect.poll(() => page.textContent('#details .action-id')).toBe(c2);
+      expect(await page.textContent('[data-section="log"] pre.stderr')).toMatch(/c2\.c:\d+:\d+: error/);
+      expect(await page.textContent('[data-section="log"]')).toMatch(/exit 1 \(failed\)/);
+      expect(await page.textContent('[data-section="cache"]')).toMatch(/miss: inputs changed/);
+      expect(await page.textContent('[data-section="cache"] .changed')).toContain('core/c2.c');
+      // The full story from /api/explain, fetched when the reader opens it.
+      await page.click('[data-section="decision"] details.explain summary');
+      await expect.poll(() => page.textContent('[data-section="decision"] details.explain pre')).toMatch(/"outcome": "failed"/);
+      await screenshot(page, 'live-dag-failed');
+      await page.close();
+      expect(errors).toEqual([]);
+    } finally {
+      ui.kill('SIGINT');
+      await ui.catch(() => undefined);
+    }
   });
 });
