@@ -71,12 +71,13 @@ export class Compiler {
 
   /**
    * Actions run at once: `-j`/`jobs` if given, else the slots of the nodes that take work
-   * (the embedded node has one per core; a farm's total changes as nodes come and go).
+   * plus their lease queues (the embedded node has one slot per core; a farm's total
+   * changes as nodes come and go).
    */
   get jobs(): number {
     if (this.explicitJobs) return this.explicitJobs;
     let slots = 0;
-    for (const n of this.nodes) if ((!n.state || n.state === 'ready') && n.policy !== 'drain') slots += n.slots;
+    for (const n of this.nodes) if ((!n.state || n.state === 'ready') && n.policy !== 'drain') slots += n.slots + (n.queue ?? 0);
     return slots || availableParallelism();
   }
 

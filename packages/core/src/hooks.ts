@@ -81,6 +81,11 @@ export interface ExecuteResult {
   message?: string;
   /** seq numbers of the journal events that caused a failure (a dropout, a revoked lease). */
   causes?: number[];
+  /**
+   * The node went away while it held the action (a dropout): says nothing against the action
+   * or the node, so it is retried on a budget of its own and the node is not excluded.
+   */
+  nodeLost?: boolean;
 }
 
 export interface ValidateRequest {

@@ -78,6 +78,11 @@ export interface NodeInfo {
   readonly kind: 'physical' | 'vm' | 'container';
   readonly arch: string;
   readonly slots: number;
+  /**
+   * Leases the node takes beyond its slots; they wait on the node, so the next action's
+   * inputs travel while the current one runs (farm nodes; 0 when absent).
+   */
+  readonly queue?: number;
   /** Targets it can build; `*`: any whose toolchain resolves locally (the embedded node). */
   readonly targets: readonly string[];
   readonly labels: Readonly<Record<string, string>>;

@@ -44,6 +44,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 const MAX_HEADER_SETS = 8;
 /** Tries of one action on different nodes before an infrastructure failure fails the build. */
 const MAX_ATTEMPTS = 3;
+/** Nodes that may drop out under one action before it fails (bounded: an action may be what kills them). */
+const MAX_NODE_LOSSES = 5;
 
 /** The steps of one action: up-to-date check, cache lookup, execution, validation, store. */
 export class ActionRunner {
@@ -132,6 +134,7 @@ export class ActionRunner {
     const exclude = new Map<string, string>();
     let causes: number[] | undefined;
     let waiting: string | undefined;
+    let strikes = 0, losses = 0;
     for (let attempt = 1; ; attempt++) {
       const choice = chooseNode(b, a, exclude, causes, waiting);
       if (!choice.node && choice.waitMs !== undefined && !b.signal.aborted) {
@@ -142,11 +145,13 @@ export class ActionRunner {
         continue;
       }
       waiting = undefined;
-      if (!choice.node) return this.unplaceable(a, choice.candidates, exclude.size > 0, causes);
+      if (!choice.node) return this.unplaceable(a, choice.candidates, attempt > 1, causes);
       const node = choice.node;
       const out = await this.runOn(a, prep, node);
-      if (out.kind !== 'failed' || out.failure.reason !== 'infrastructure' || attempt >= MAX_ATTEMPTS || b.signal.aborted) return out;
-      exclude.set(node.id, `failed this action (attempt ${attempt}): ${out.failure.message}`);
+      if (out.kind !== 'failed' || out.failure.reason !== 'infrastructure' || b.signal.aborted) return out;
+      if (out.nodeLost ? ++losses > MAX_NODE_LOSSES : ++strikes >= MAX_ATTEMPTS) return out;
+      // A node that dropped out is filtered as down anyway; once back, it may take the action again.
+      if (!out.nodeLost) exclude.set(node.id, `failed this action (attempt ${attempt}): ${out.failure.message}`);
       const ev = b.emit({ type: 'action.retry', action: a.id, node: node.id, attempt, reason: out.failure.message, exclude: [...exclude.keys()] }, out.causes);
       causes = [ev.seq];
     }
@@ -163,7 +168,7 @@ export class ActionRunner {
     return { kind: 'failed', failure: { action: a.id, exitCode: null, stderr: '', reason: 'infrastructure', message, seq: ev.seq } };
   }
 
-  private async runOn(a: Action, prep: Prepared, node: NodeInfo): Promise<Outcome & { causes?: number[] }> {
+  private async runOn(a: Action, prep: Prepared, node: NodeInfo): Promise<Outcome & { causes?: number[]; nodeLost?: boolean }> {
     const b = this.build;
     const tenv = this.envs.get(a.target)!;
     const command = b.hooks.wrapCommand.call({ argv: [...a.argv], env: { ...tenv.env, ...a.env }, cwd: join(this.root, a.cwd) }, a);
@@ -179,11 +184,11 @@ export class ActionRunner {
     } finally {
       running.set(node.id, Math.max(0, (running.get(node.id) ?? 1) - 1));
     }
-    const fail = (reason: ActionFailure['reason'], message: string, exitCode: number | null, stderr: string): Outcome & { causes?: number[] } => {
+    const fail = (reason: ActionFailure['reason'], message: string, exitCode: number | null, stderr: string): Outcome & { causes?: number[]; nodeLost?: boolean } => {
       removeOutputs(this.root, a, this.digests);
       const status = reason === 'interrupted' ? 'interrupted' : 'failed';
       const ev = b.emit({ type: 'action.finished', action: a.id, node: node.id, exitCode, durationMs: res?.durationMs ?? 0, status, stderr: stderr.slice(0, 64 * 1024), infrastructure: reason === 'infrastructure', message }, res?.causes);
-      return { kind: 'failed', failure: { action: a.id, exitCode, stderr, reason, message, seq: ev.seq }, ...(res?.causes ? { causes: res.causes } : {}) };
+      return { kind: 'failed', failure: { action: a.id, exitCode, stderr, reason, message, seq: ev.seq }, ...(res?.causes ? { causes: res.causes } : {}), ...(res?.nodeLost ? { nodeLost: true } : {}) };
     };
     if (!res) return fail('infrastructure', `no executor accepted node "${node.id}"`, null, '');
     if (b.signal.aborted) return fail('interrupted', 'interrupted', res.exitCode, res.stderr);

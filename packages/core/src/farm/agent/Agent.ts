@@ -287,8 +287,7 @@ export class Agent extends EventEmitter {
     const t0 = performance.now();
     let result: RunResult;
     try {
-      const release = await this.slots.acquire(h.ctl.signal);
-      try { result = await this.execute(lease, task, h.ctl.signal); } finally { release(); }
+      result = await this.execute(lease, task, h.ctl.signal);
     } catch (e) {
       result = failure(e, performance.now() - t0);
     }
@@ -304,7 +303,7 @@ export class Agent extends EventEmitter {
     this.emit('result', lease, result);
   }
 
-  /** Refuse, materialise, run, collect, upload; the action dir is always removed. */
+  /** Refuse, materialise, run (in a slot), collect, upload; the action dir is always removed. */
   private async execute(lease: LeaseRef, task: Task, signal: AbortSignal): Promise<RunResult> {
     const t0 = performance.now();
     const guard = this.opts.production;
@@ -318,7 +317,11 @@ export class Agent extends EventEmitter {
     try {
       await dir.materialise(task, signal);
       if (signal.aborted) throw new FesterError('FE0002', { message: 'lease ended before its command started' });
-      const run = await runTask(task, dir.path, signal, { limits: this.limits, bwrap: this.bwrap });
+      // A slot is held only while the command runs: fetching this lease's inputs and
+      // uploading its outputs overlap with other leases' commands.
+      const release = await this.slots.acquire(signal);
+      let run: Awaited<ReturnType<typeof runTask>>;
+      try { run = await runTask(task, dir.path, signal, { limits: this.limits, bwrap: this.bwrap }); } finally { release(); }
       const ok = run.exitCode === 0 && !signal.aborted;
       const outputs = ok ? dir.collect(task) : [];
       const depfile = ok ? dir.readDepfile(task) : undefined;

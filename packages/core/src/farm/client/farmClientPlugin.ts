@@ -12,6 +12,12 @@ import { ROOT_TOKEN } from '../protocol.js';
 import { FarmClient } from './FarmClient.js';
 import { TaskBuilder } from './taskFor.js';
 
+/**
+ * One lease per node waits behind its running ones: while a command runs, the next one's
+ * inputs are already on their way, so a slot does not idle through every round trip.
+ */
+const LEASE_QUEUE = 1;
+
 const NAME = 'fester:farm-client';
 const BASE_FIELDS = new Set(['seq', 'ts', 'session', 'build', 'causes']);
 
@@ -41,7 +47,7 @@ export function farmClientPlugin(endpoint: FarmEndpoint): FesterPlugin {
         current = build;
         if (client && !client.connectionLost) return;
         client = new FarmClient(endpoint);
-        client.onNodes = (nodes) => compiler.replaceNodes(nodes.map(toNodeInfo));
+        client.onNodes = (nodes) => compiler.replaceNodes(nodes.map((n) => ({ ...toNodeInfo(n), queue: LEASE_QUEUE })));
         client.onEvent = relay;
         client.onBlobCorrupt = (digest, attempt) => current?.emit({ type: 'blob.corrupt', digest, node: 'coordinator', where: 'client transfer', attempt });
         await client.connect();
@@ -68,7 +74,11 @@ async function runRemote(client: FarmClient, tasks: TaskBuilder, build: Build, r
     const { task, paths } = await tasks.task(req.action, req.command);
     await client.upload(task.files.map((f) => f.digest), (d) => readFileSync(paths.get(d)!));
     const ans = await client.run(task, req.node.id, req.signal);
-    if (ans.kind === 'failed') return infra(`${ans.code} ${ans.message}`, ans.causes?.map((s) => localSeq.get(s)).filter((s): s is number => s !== undefined));
+    if (ans.kind === 'failed') {
+      const failed = infra(`${ans.code} ${ans.message}`, ans.causes?.map((s) => localSeq.get(s)).filter((s): s is number => s !== undefined));
+      // FE0817: the coordinator revoked the lease because the node dropped out under it.
+      return ans.code === 'FE0817' ? { ...failed, nodeLost: true } : failed;
+    }
     const r = ans.result;
     for (const c of (r as { corrupt?: { digest: string; attempt: number }[] }).corrupt ?? []) {
       build.emit({ type: 'blob.corrupt', digest: c.digest, node: ans.node, where: 'agent fetch', attempt: c.attempt });
