@@ -19,11 +19,11 @@ describe('schedule.decision', () => {
     const d = h.decisions()[0]!;
     expect(d).toMatchObject({ action: 'x', mode: 'unified', seed: 0, chosen: 'a', class: 'compile/x86_64-linux-gnu' });
     const by = Object.fromEntries(d.candidates.map((c) => [c.node, c]));
-    expect(by.a!.factors.free).toEqual({ value: 1, weight: 1 });
+    expect(by.a!.factors.free).toEqual({ value: 1, weight: 0.25 });
     expect(by.a!.lost).toBeUndefined();
     expect(by.b!.filtered).toBe('policy drain');
-    expect(by.c!.factors.free).toEqual({ value: 0.75, weight: 1 });
-    expect(by.c!.lost).toBe('free 0.75 vs 1.00 (×1)');
+    expect(by.c!.factors.free).toEqual({ value: 0.75, weight: 0.25 });
+    expect(by.c!.lost).toBe('free 0.75 vs 1.00 (×0.25)');
     // The score is the weighted sum of the factors (the tie-break included).
     const sum = Object.values(by.a!.factors).reduce((s, f) => s + f.value * f.weight, 0);
     expect(by.a!.score).toBeCloseTo(sum, 3);

@@ -33,17 +33,22 @@ describe('cache-first', () => {
   const holds: Record<string, Set<string>> = { a: new Set(), b: new Set(['d1', 'd2', 'd3', 'd4']) };
   const locality = { has: (n: string, ds: readonly string[]) => ds.filter((d) => holds[n]?.has(d)).length / ds.length };
 
-  it('places an action where its inputs already are, even on a busier node; unified does not', () => {
-    const cf = harness([scheduler({ mode: 'cache-first' })], [node('a'), node('b')], specs);
-    provideInputLocality(cf.compiler, locality);
-    busy(cf, 'b', 2);
+  it('places an action where its inputs already are, even on a busier and slower node; unified does not', () => {
+    const setup = (mode: 'cache-first' | 'unified') => {
+      const h = harness([scheduler({ mode, history: false })], [node('a'), node('b')], [...specs, compile('w1'), compile('w2')]);
+      provideInputLocality(h.compiler, locality);
+      // History: b takes twice as long as a for compiles.
+      h.start('w1', 'a'); h.finish('w1', 'a', 1000);
+      h.start('w2', 'b'); h.finish('w2', 'b', 2000);
+      busy(h, 'b', 2);
+      return h;
+    };
+    const cf = setup('cache-first');
     expect(cf.place('x')).toBe('b');
     expect(cf.decisions().at(-1)!.candidates.find((c) => c.node === 'a')!.lost).toMatch(/^locality 0\.00 vs 1\.00/);
-
-    const un = harness([scheduler({ mode: 'unified' })], [node('a'), node('b')], specs);
-    provideInputLocality(un.compiler, locality);
-    busy(un, 'b', 2);
+    const un = setup('unified');
     expect(un.place('x')).toBe('a');
+    expect(un.decisions().at(-1)!.candidates.find((c) => c.node === 'b')!.lost).toMatch(/^speed 0\.50 vs 1\.00/);
   });
 
   it('without a provider, learns locality from the build: a node holds the inputs of what it ran and what it produced', () => {
@@ -59,7 +64,9 @@ describe('cache-first', () => {
 });
 
 describe('target-isolated', () => {
-  const nodes = [node('x1'), node('x2'), node('arm1', { arch: 'arm64' }), node('arm2', { arch: 'aarch64', labels: { [POOL_LABEL]: 'arm-none-eabi' } })];
+  // ARM boards carry ARM toolchains only (toolchains given: the core's eligibility checks targets).
+  const arm = { targets: ['aarch64-linux-gnu', 'arm-none-eabi'], toolchains: {} };
+  const nodes = [node('x1'), node('x2'), node('arm1', { arch: 'arm64', slots: 16, ...arm }), node('arm2', { arch: 'aarch64', labels: { [POOL_LABEL]: 'arm-none-eabi' }, ...arm })];
   const targets = ['x86_64-linux-gnu', 'aarch64-linux-gnu', 'arm-none-eabi'];
 
   it('never mixes architectures in one target pool, even when the pool is full', () => {
@@ -74,7 +81,7 @@ describe('target-isolated', () => {
       (seen.get(s.target) ?? seen.set(s.target, new Set()).get(s.target)!).add(archOf(n));
     }
     expect([...seen.get('x86_64-linux-gnu')!]).toEqual(['x86_64']);
-    // aarch64 code goes to the native board; the board dedicated to arm-none-eabi never takes it.
+    // aarch64 code goes to the native board (more slots than the x86 pool); the board dedicated to arm-none-eabi never takes it.
     expect([...seen.get('aarch64-linux-gnu')!]).toEqual(['aarch64']);
     expect(h.events.some((e) => e.type === 'action.started' && e.node === 'arm2' && e.action.startsWith('aarch64'))).toBe(false);
     expect([...seen.get('arm-none-eabi')!]).toEqual(['aarch64']);
@@ -83,6 +90,12 @@ describe('target-isolated', () => {
     const d = h.decide('aarch64-linux-gnu/f11');
     expect(d.chosen).toBe('arm1');
     expect(d.all.find((c) => c.node.id === 'x1')!.filtered).toBe('target-isolated: pool of aarch64-linux-gnu is aarch64, node is x86_64');
+  });
+
+  it('the pool is the architecture with the most slots for the target: cross compilers outnumbering a native board', () => {
+    const h = harness([scheduler({ mode: 'target-isolated' })], [node('x1'), node('x2'), node('arm1', { arch: 'aarch64' })], [compile('a', 'aarch64-linux-gnu'), compile('b', 'aarch64-linux-gnu')]);
+    expect(h.place('a')).toMatch(/^x/);
+    expect(h.decide('b').all.find((c) => c.node.id === 'arm1')!.filtered).toBe('target-isolated: pool of aarch64-linux-gnu is x86_64, node is aarch64');
   });
 
   it('a configured pool wins over the native architecture', () => {

@@ -8,9 +8,9 @@ export const POOL_LABEL = 'fester.pool';
 
 /**
  * Target-isolated: every target builds in a pool of nodes of one architecture, never mixed.
- * The pool's architecture is, in order: `pools[target]` from the options; the target's own
- * architecture when eligible native nodes exist (aarch64 code on aarch64 boards); else the
- * architecture with the most eligible nodes (cross compilers), ties by name. It is fixed at the
+ * The pool's architecture is `pools[target]` from the options, else the architecture with the
+ * most eligible slots for the target (the native one on a tie: aarch64 code on aarch64 boards
+ * when they are as many; x86_64 cross compilers when they outnumber them). It is fixed at the
  * first decision for the target and kept for the session, so a pool never changes arch midway.
  * Nodes labelled `fester.pool` serve only the targets they list.
  */
@@ -19,7 +19,7 @@ export function targetIsolatedMode(pools: Readonly<Record<string, string>> = {})
   return {
     name: 'target-isolated',
     summary: 'one pool of one architecture per target; never mixes architectures in a pool',
-    weights: { free: 1, policy: 1.5, cpu: 0.2, speed: 1, locality: 0.3 },
+    weights: { free: 0.25, policy: 0.4, cpu: 0.1, speed: 2, locality: 0.3 },
     filter(ctx) {
       const target = ctx.action.target;
       let arch = chosen.get(target);
@@ -52,14 +52,15 @@ function servesTarget(c: Candidate, target: string): boolean {
 function poolArch(target: string, eligible: readonly Candidate[], configured?: string): string | undefined {
   if (configured) return normalizeArch(configured);
   if (!eligible.length) return undefined;
+  // The architecture with the most slots for this target; the native one on a tie. A few
+  // native boards must not become the whole pool when cross-compiling servers outnumber them.
   const native = targetArch(target);
-  const counts = new Map<string, number>();
+  const slots = new Map<string, number>();
   for (const c of eligible) {
     const a = normalizeArch(c.node.arch);
-    counts.set(a, (counts.get(a) ?? 0) + 1);
+    slots.set(a, (slots.get(a) ?? 0) + c.node.slots);
   }
-  if (counts.has(native)) return native;
-  return [...counts].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))[0]![0];
+  return [...slots].sort((x, y) => y[1] - x[1] || Number(y[0] === native) - Number(x[0] === native) || x[0].localeCompare(y[0]))[0]![0];
 }
 
 export type { DecisionContext };

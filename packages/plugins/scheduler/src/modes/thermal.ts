@@ -12,7 +12,9 @@ export function thermalMode(signals: ThermalSignals): SchedulingMode {
   return {
     name: 'thermal',
     summary: 'unified factors plus headroom to the node’s max temperature and its trend',
-    weights: { headroom: 1, trend: 0.4, free: 1, policy: 1.5, cpu: 0.2, speed: 1, locality: 0.3 },
+    // unified's weights plus heat: headroom 2 matches speed, so a node 15 °C or less from its
+    // max loses to a cool one about as fast (measured, docs/scheduler.md).
+    weights: { headroom: 2, trend: 0.5, free: 0.25, policy: 0.4, cpu: 0.1, speed: 2, locality: 0.3 },
     score(ctx) {
       headroom(ctx, signals);
       trend(ctx, signals);

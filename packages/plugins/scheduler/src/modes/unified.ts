@@ -10,10 +10,12 @@ export function unifiedMode(): SchedulingMode {
   return {
     name: 'unified',
     summary: 'balances free slots, policy, OS load, history and data locality',
-    // policy 1.5: an avoided node (0) loses 0.75 against a neutral one (0.5) — it takes work
-    // only when the others are three-quarters busy, the core's balance rule.
-    // speed 1: a fast node half full still beats an idle node at a third of its speed.
-    weights: { free: 1, policy: 1.5, cpu: 0.2, speed: 1, locality: 0.3 },
+    // Speed dominates: an idle slot on a node a third as fast is worth less than a queue
+    // place on a fast one (a long action stranded on a slow node sets the makespan; measured
+    // on the simulator's 50-node farm, docs/scheduler.md). free 0.25 spreads load among
+    // nodes of equal speed; policy 0.4: an avoided node (0) loses 0.2 to a neutral one (0.5),
+    // so it takes work when the others are four-fifths full.
+    weights: { free: 0.25, policy: 0.4, cpu: 0.1, speed: 2, locality: 0.3 },
     score(ctx) {
       free(ctx);
       policy(ctx);
