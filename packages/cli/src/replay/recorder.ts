@@ -1,6 +1,6 @@
 import type { Build, Candidate, Compiler, FesterPlugin, NodeInfo } from '@fester/core';
 import { INPUT_LOCALITY, MODE_STAGE, RECORD_STAGE, SCHEDULER_HISTORY, THERMAL_VIEW, type History, type InputLocality, type ThermalViewLike } from '@fester/plugin-scheduler';
-import type { ReplayInput, ReplayNode } from './inputFormat.js';
+import type { NodeFacts, ReplayInput, ReplayNode } from './inputFormat.js';
 
 export const RECORDER = 'fester:replay';
 
@@ -17,6 +17,8 @@ export function replayRecorder(): FesterPlugin {
     name: RECORDER,
     apply(compiler: Compiler) {
       let historyRecorded = false;
+      // Facts as last recorded per node (JSON): a record carries a node's facts only when they changed.
+      const lastFacts = new Map<string, string>();
       compiler.hooks.build.tap(RECORDER, (build) => {
         let pending: { input: ReplayInput; decided: boolean } | undefined;
         // The mode reads these through global symbols: wrap them to note every answer it got.
@@ -33,6 +35,11 @@ export function replayRecorder(): FesterPlugin {
           pending = undefined;
           if (!p?.decided) return cands;
           if (p.input.history) historyRecorded = true;
+          for (const n of p.input.nodes) {
+            const text = JSON.stringify(n.facts);
+            if (lastFacts.get(n.id) === text) delete n.facts;
+            else lastFacts.set(n.id, text);
+          }
           emitInput(build, p.input);
           return cands;
         });
@@ -49,6 +56,7 @@ function emitInput(build: Build, input: ReplayInput): void {
 /** The mode's view of one placement before it runs (stage MODE_STAGE − 1). */
 function inputOf(compiler: Compiler, action: string, cands: readonly Candidate[], history: History | undefined): ReplayInput {
   const nodes: ReplayNode[] = cands.map((c) => ({
+    id: c.node.id,
     facts: factsOf(c.node),
     ...(c.filtered ? { filtered: c.filtered } : {}),
     ...(c.waitMs !== undefined ? { waitMs: c.waitMs } : {}),
@@ -62,9 +70,9 @@ function inputOf(compiler: Compiler, action: string, cands: readonly Candidate[]
 }
 
 /** The NodeInfo fields a mode or filter reads (not the clock fields, which only the coordinator uses). */
-function factsOf(n: NodeInfo): ReplayNode['facts'] {
-  const { id, kind, arch, slots, targets, labels, toolchains, state, stateReason, policy, production, cores, load, temps, running, queue } = n;
-  return structuredClone({ id, kind, arch, slots, targets, labels, toolchains, state, stateReason, policy, production, cores, load, temps, running, queue });
+function factsOf(n: NodeInfo): NodeFacts {
+  const { id, kind, arch, slots, targets, labels, state, stateReason, policy, production, cores, load, temps, running, queue } = n;
+  return structuredClone({ id, kind, arch, slots, targets, labels, state, stateReason, policy, production, cores, load, temps, running, queue, ...(n.toolchains ? { toolchainTargets: Object.keys(n.toolchains) } : {}) });
 }
 
 function historyOf(compiler: Compiler): History | undefined {

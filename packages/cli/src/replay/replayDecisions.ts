@@ -1,6 +1,6 @@
 import { createBuildHooks, type Action, type ActionGraph, type Candidate, type EventOf, type EventPayload, type FesterEvent, type NodeInfo } from '@fester/core';
 import { History, parseOptions, resolveSettings, RunningTracker, Scheduler, type SchedulerHost, type ThermalViewLike } from '@fester/plugin-scheduler';
-import { isReplayInput, type ReplayInput } from './inputFormat.js';
+import { FactsTimeline, isReplayInput, type NodeFacts, type ReplayInput } from './inputFormat.js';
 
 /** Two recorded scores are the same when they agree to the 4 decimals the journal keeps. */
 const SCORE_EPS = 1.5e-4;
@@ -40,6 +40,7 @@ export function replayDecisions(events: readonly FesterEvent[]): ReplayReport {
   let history: History | undefined;
   let config: Record<string, unknown> = {};
   const tracker = new RunningTracker();
+  const facts = new FactsTimeline();
   // One scheduler for the session, like the one plugin instance of a Compiler: what it learns lives on across builds.
   let live: { scheduler: Scheduler; hook: ReturnType<typeof createBuildHooks>['schedule']; state: HostState; mode: string; seed: number } | undefined;
 
@@ -62,6 +63,7 @@ export function replayDecisions(events: readonly FesterEvent[]): ReplayReport {
     const input = next && isReplayInput(next) ? ((next as EventOf<'plugin.event'>).data as unknown as ReplayInput) : undefined;
     if (!input || input.action !== ev.action) { report.skipped.push({ seq: ev.seq, action: ev.action, reason: 'no recorded input (journal written without the replay recorder)' }); continue; }
     if (input.history && !history) { history = new History(structuredClone(input.history)); config = input.config ?? {}; }
+    const nodeFacts = facts.apply(input);
     if (ev.mode === 'intelligence') { report.skipped.push({ seq: ev.seq, action: ev.action, reason: 'the intelligence mode reads the action graph, which the journal does not hold' }); continue; }
     if (!live) {
       const settings = { ...resolveSettings(parseOptions({}), config), mode: ev.mode as Scheduler['settings']['mode'], seed: ev.seed, record: true };
@@ -77,7 +79,7 @@ export function replayDecisions(events: readonly FesterEvent[]): ReplayReport {
     live.state.input = input;
     live.state.decision = ev;
     live.state.emitted = undefined;
-    live.hook.call(candidatesOf(input), actionOf(actions, ev.action));
+    live.hook.call(candidatesOf(input, nodeFacts), actionOf(actions, ev.action));
     report.replayed++;
     const diff = compare(ev, live.state.emitted as Decision | undefined);
     if (diff) report.differing.push(diff);
@@ -97,7 +99,7 @@ function hostFor(state: HostState, tracker: RunningTracker, history: History): S
   };
   return {
     now: () => input()?.now ?? 0,
-    running: (n) => Math.max(n.running ?? 0, input()?.nodes.find((x) => x.facts.id === n.id)?.coreRunning ?? 0, tracker.count(n.id)),
+    running: (n) => Math.max(n.running ?? 0, input()?.nodes.find((x) => x.id === n.id)?.coreRunning ?? 0, tracker.count(n.id)),
     emit: (p) => { state.emitted = p; return undefined; },
     history,
     locality: () => {
@@ -121,9 +123,9 @@ function recordedLocality(d: Decision | undefined): Map<string, number> | undefi
   return m.size ? m : undefined;
 }
 
-function candidatesOf(input: ReplayInput): Candidate[] {
-  return input.nodes.map((n) => ({
-    node: { ...structuredClone(n.facts), targets: n.facts.targets ?? [], labels: n.facts.labels ?? {} } as NodeInfo,
+function candidatesOf(input: ReplayInput, facts: NodeFacts[]): Candidate[] {
+  return input.nodes.map((n, i) => ({
+    node: { ...structuredClone(facts[i]!), targets: facts[i]!.targets ?? [], labels: facts[i]!.labels ?? {} } as NodeInfo,
     score: 0,
     factors: structuredClone(n.factors),
     ...(n.filtered ? { filtered: n.filtered } : {}),

@@ -1,7 +1,7 @@
 import type { FesterEvent } from '@fester/core';
 import { checkMode } from '@fester/plugin-scheduler';
 import { parseFarm, parseTrace, simulate, traceFromJournal, type FarmInput, type SimResult } from '@fester/plugin-scheduler/sim';
-import { isReplayInput, type ReplayInput } from './inputFormat.js';
+import { FactsTimeline, isReplayInput, type NodeFacts, type ReplayInput } from './inputFormat.js';
 
 export interface WhatIf {
   build: string;
@@ -45,10 +45,13 @@ function buildOf(name: string | undefined): string {
  * builds anything). Speeds are 1: the trace's runtimes are as measured on the nodes that ran them.
  */
 function farmOf(events: readonly FesterEvent[], build: string, targets: string[]): FarmInput {
-  const nodes = new Map<string, ReplayInput['nodes'][number]['facts']>();
+  const nodes = new Map<string, NodeFacts>();
+  // Facts are recorded as changes from the session's start: read every record, keep the build's nodes.
+  const timeline = new FactsTimeline();
   for (const e of events) {
-    if (e.build !== build || !isReplayInput(e)) continue;
-    for (const n of ((e as { data: unknown }).data as ReplayInput).nodes) nodes.set(n.facts.id, n.facts);
+    if (!isReplayInput(e)) continue;
+    const now = timeline.apply((e as { data: unknown }).data as ReplayInput);
+    if (e.build === build) for (const f of now) nodes.set(f.id, f);
   }
   if (!nodes.size) {
     // No recorded decision (one node): the nodes the actions ran on, with the build's job count as slots.
@@ -61,7 +64,7 @@ function farmOf(events: readonly FesterEvent[], build: string, targets: string[]
     version: 1,
     name: `farm of build ${build}`,
     nodes: [...nodes.values()].flatMap((n) => {
-      const own = n.targets?.includes('*') ? all : [...new Set([...(n.targets ?? []), ...Object.keys(n.toolchains ?? {})])].filter((t) => all.includes(t));
+      const own = n.targets?.includes('*') ? all : [...new Set([...(n.targets ?? []), ...(n.toolchainTargets ?? [])])].filter((t) => all.includes(t));
       // A node that builds none of the trace's targets took no part in this build.
       return own.length ? [{ id: n.id, kind: n.kind, arch: n.arch, slots: n.slots, targets: own, labels: n.labels ?? {}, ...(n.policy ? { policy: n.policy } : {}) }] : [];
     }),

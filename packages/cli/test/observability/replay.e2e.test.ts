@@ -48,6 +48,10 @@ describe('fester replay', () => {
     expect(rep.skipped).toEqual([]);
     const text = await replay([session]);
     expect(text.stdout).toContain(`${recorded.length} of ${recorded.length} decisions reproduced (100.0%)`);
+    // What the recorder costs in journal bytes, per decision (reported, not asserted: it grows with the farm).
+    const inputs = lines.filter((l) => l.includes('"plugin":"fester:replay"'));
+    expect(inputs).toHaveLength(recorded.length);
+    console.log(`replay records: ${inputs.length}, mean ${Math.round(inputs.reduce((n, l) => n + l.length, 0) / inputs.length)} bytes (decisions: mean ${Math.round(lines.filter((l) => l.includes('"schedule.decision"')).reduce((n, l) => n + l.length, 0) / recorded.length)} bytes)`);
   });
 
   it('reports a decision that the recorded timeline does not support', async () => {
@@ -57,7 +61,9 @@ describe('fester replay', () => {
     const d = all[at];
     const input = all[at + 1];
     expect(input).toMatchObject({ type: 'plugin.event', plugin: 'fester:replay', name: 'input', data: { action: d.action } });
-    for (const n of input.data.nodes) if (n.facts.id === d.chosen) n.facts.policy = 'avoid';
+    // Facts are recorded as changes: the chosen node's facts as of this record are the last ones written.
+    const current = all.slice(0, at + 2).filter((e) => e.plugin === 'fester:replay').flatMap((e) => e.data.nodes).filter((n) => n.id === d.chosen && n.facts).at(-1).facts;
+    for (const n of input.data.nodes) if (n.id === d.chosen) n.facts = { ...current, policy: 'avoid' };
     const copy = join(f.base, 'tampered.jsonl');
     writeFileSync(copy, `${all.map((e) => JSON.stringify(e)).join('\n')}\n`);
     const r = await replay([copy, '--json']);
