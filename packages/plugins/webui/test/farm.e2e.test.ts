@@ -21,6 +21,9 @@ describe('web UI with a real farm', () => {
   let coordinator: CoordinatorProc;
   let ws: CockpitWs;
   let browser: Browser;
+  /** The farm build of the first test, which the Cockpit page shows by its leases. */
+  let farmBuildId = '';
+  let farmLeases = 0;
 
   beforeAll(async () => {
     [coordinator, browser] = await Promise.all([startCoordinator(base), launch()]);
@@ -61,6 +64,8 @@ describe('web UI with a real farm', () => {
       const summary = (await (await fetch(`${url}/api/builds`)).json()) as { builds: { id: string }[] };
       const detail = (await (await fetch(`${url}/api/builds/${summary.builds[0]!.id}`)).json()) as { actionList: { id: string; node?: string }[] };
       const ranOn = detail.actionList.find((a) => a.id === action)!.node!;
+      farmBuildId = summary.builds[0]!.id;
+      farmLeases = detail.actionList.filter((a) => a.node).length;
       expect(['n1', 'n2']).toContain(ranOn);
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       const cell = (await cellOf(page, action))!;
@@ -96,6 +101,14 @@ describe('web UI with a real farm', () => {
     expect(await row.locator('td').nth(3).textContent()).toBe('ready');
     expect(await row.locator('td.policy').textContent()).toBe('neutral');
     expect(await page.textContent('#node-count')).toBe('2');
+    // The farm build of the test before (journaled by its own process) shows by its leases.
+    const farmBuild = page.locator(`#farm-builds li[data-build="${farmBuildId}"]`);
+    await farmBuild.waitFor({ timeout: 10_000 });
+    expect(await farmBuild.textContent()).toMatch(new RegExp(`${farmLeases} leases on (n1, n2|n1|n2) `));
+    // It is not among the builds the coordinator recorded (their journal is elsewhere).
+    await expect.poll(() => page.textContent('#builds')).toMatch(/^(?!loading)/);
+    expect(await page.textContent('#builds')).toMatch(/no builds yet/);
+    expect(await page.locator(`#builds li[data-build="${farmBuildId}"]`).count()).toBe(0);
     await screenshot(page, 'cockpit-nodes');
 
     // Set "drain": signed with the token from the token file, read through the bridge.

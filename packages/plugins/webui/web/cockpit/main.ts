@@ -1,5 +1,6 @@
 import { $, h } from '../dom.js';
 import { Coordinator, type ModuleConfig } from './client.js';
+import { farmActivity, type FarmBuild } from './farmActivity.js';
 
 /**
  * Cockpit module "Fester": the farm's nodes with set-policy controls, the builds, and links
@@ -21,7 +22,7 @@ interface NodeRow {
   targets?: string[];
 }
 
-interface BuildRow { id?: string; buildId?: string; session?: string; status?: string; project?: string; startedAt?: number }
+interface BuildRow { id?: string; buildId?: string; session?: string; status?: string; project?: string; file?: string; startedAt?: number }
 
 const POLICIES = ['preferred', 'neutral', 'avoid', 'drain'];
 const STORE = 'fester.coordinator';
@@ -77,6 +78,11 @@ async function refresh(): Promise<void> {
     return;
   }
   try {
+    renderFarm(await farmActivity(c));
+  } catch (e) {
+    $('farm-builds').replaceChildren(h('p', { class: 'hint' }, `farm activity unavailable: ${(e as Error).message}`));
+  }
+  try {
     const body = await c.get<BuildRow[] | { builds: BuildRow[] }>('/api/builds');
     renderBuilds(c.url, Array.isArray(body) ? body : body.builds);
   } catch (e) {
@@ -105,8 +111,20 @@ function renderNodes(nodes: NodeRow[]): void {
   $('node-count').textContent = String(nodes.length);
 }
 
+function renderFarm(list: FarmBuild[]): void {
+  const now = Date.now();
+  $('farm-builds').replaceChildren(list.length
+    ? h('ul', {}, ...list.map((b) => h('li', { 'data-build': b.build },
+      h('b', {}, b.build), ` · ${b.leases} lease${b.leases === 1 ? '' : 's'} on ${b.nodes.join(', ')}`,
+      b.revoked ? ` · ${b.revoked} revoked` : '', ` · last ${Math.max(0, Math.round((now - b.lastTs) / 1000))} s ago`)))
+    : h('p', { class: 'hint' }, 'no leases in the last 15 minutes'));
+}
+
 function renderBuilds(base: string, list: BuildRow[]): void {
-  const recent = list.slice(-15).reverse();
+  // Only builds whose journal the coordinator holds (they have a project file): the ids it
+  // knows from leases alone belong to another process's journal and never finish here.
+  const recent = list.filter((b) => b.file !== undefined || b.project !== undefined)
+    .sort((p, q) => (q.startedAt ?? 0) - (p.startedAt ?? 0)).slice(0, 15);
   $('builds').replaceChildren(recent.length ? h('ul', {}, ...recent.map((b) => {
     const id = b.id ?? b.buildId ?? '';
     const session = b.session ?? id.slice(0, id.lastIndexOf('.'));
