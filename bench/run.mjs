@@ -2,8 +2,8 @@
 /**
  * `npm run bench`: Fester against make, ccache and ninja on the same commands, in one run.
  *   node bench/run.mjs [--case clean,zlib,cached,noop] [--reps N] [-j N] [--fresh] [--no-doc]
- * Prints the ratios; a full run (every case, or any cases with --doc) also rewrites the marked
- * section of docs/performance.md. --fresh rebuilds the no-op case's kept 10k-action trees.
+ * Prints the ratios; a full run (every case, or any cases with --doc) also rewrites the rows of
+ * the cases it ran in the marked section of docs/performance.md (the others stay). --fresh rebuilds the no-op case's kept 10k-action trees.
  */
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,14 +15,15 @@ import clean from './cases/clean.mjs';
 import farm from './cases/farm.mjs';
 import noop from './cases/noop.mjs';
 import s3 from './cases/s3.mjs';
+import scheduler from './cases/scheduler.mjs';
 import watch from './cases/watch.mjs';
 import zlib from './cases/zlib.mjs';
 import { machine } from './lib/machine.mjs';
 import { FESTER_BIN, PERF_DOC, REPO_DIR } from './lib/paths.mjs';
 import { have } from './lib/proc.mjs';
-import { finish, markdownSection, rewriteSection, textTable } from './lib/report.mjs';
+import { finish, markdownSection, mergeResults, readResults, rewriteSection, textTable } from './lib/report.mjs';
 
-const CASES = [clean, zlib, cached, noop, s3, watch, farm, api];
+const CASES = [clean, zlib, cached, noop, s3, watch, farm, api, scheduler];
 
 const { values } = parseArgs({
   options: {
@@ -74,7 +75,7 @@ for (const c of selected) {
   ctx.log(`case ${c.name}`);
   try {
     // Cases may be async (watch drives a long-running `fester watch`).
-    rows.push(...(await c.run(ctx)));
+    rows.push(...(await c.run(ctx)).map((r) => ({ ...r, key: c.name })));
   } catch (e) {
     failed = true;
     console.error(`case ${c.name} failed: ${e instanceof Error ? e.message : e}`);
@@ -92,7 +93,8 @@ if (!values['no-doc'] && !failed && (selected.length === CASES.length || values.
   const commit = `${git('rev-parse --short HEAD')}${git('status --porcelain -- packages') ? ' + uncommitted changes in packages/' : ''}`;
   const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const load = [loadBefore, loadavg()[0]];
-  rewriteSection(PERF_DOC, markdownSection(done, m, { date, commit, jobs: ctx.jobs, totalMinutes, load }));
+  const results = mergeResults(readResults(PERF_DOC), done, m, { date, commit, jobs: ctx.jobs, load });
+  rewriteSection(PERF_DOC, markdownSection(results, CASES.map((c) => c.name)));
   console.log(`wrote ${PERF_DOC}`);
 } else if (!values['no-doc']) {
   console.log(`docs/performance.md left as it was (${failed ? 'a case failed' : 'only some cases ran'})`);

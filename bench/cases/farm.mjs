@@ -86,6 +86,7 @@ export default {
         case: `farm: clean build over 2 loopback agents (${s.tus} TUs, ${s.actions} actions)`,
         peer: `distcc, 2 distccd, make -j${2 * per}`,
         fester: r.fester, peerTime: r.peer, target: 1.0, samples: r.samples, cpu: r.cpu,
+        note: 'CPU is the client side only (fester build vs make + distcc with local preprocessing); agents and distccd are daemons outside it',
       }];
     } finally {
       for (const p of procs) p.kill('SIGTERM');

@@ -30,23 +30,58 @@ export function textTable(rows) {
   return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n');
 }
 
-/** The markdown section: when, on what, the table, and the raw samples behind each median. */
-export function markdownSection(rows, m, meta) {
+const DATA = /<!-- bench:data (.*?) -->/s;
+
+/**
+ * The stored results: one entry per case, each with the run that measured it (a run of some
+ * cases replaces only theirs, so `--case x --doc` never drops the others' numbers).
+ */
+export function readResults(path) {
+  let text = '';
+  try { text = readFileSync(path, 'utf8'); } catch { return { cases: {} }; }
+  const m = DATA.exec(text);
+  return m ? JSON.parse(m[1]) : { cases: {} };
+}
+
+/** Merge this run's rows (each carrying `key`, its case name) into the stored results. */
+export function mergeResults(old, rows, m, meta) {
+  const cases = { ...old.cases };
+  for (const key of new Set(rows.map((r) => r.key))) {
+    cases[key] = { rows: rows.filter((r) => r.key === key).map(({ key: _k, ...r }) => r), run: { ...meta, machine: m } };
+  }
+  return { cases };
+}
+
+const runText = (run) => {
+  const m = run.machine;
+  const busy = run.load[0] > m.nproc / 2 || run.load[1] > m.nproc / 2;
+  return `${run.date}, commit ${run.commit}, ${m.nproc} CPUs ${m.cpu}, -j ${run.jobs}, load ${run.load[0].toFixed(2)}→${run.load[1].toFixed(2)}${busy ? ' (a busy machine: absolute times inflated, ratios still interleaved)' : ''}`;
+};
+
+/** The markdown section: the table of every case, when and on what each was measured, the raw samples. */
+export function markdownSection(results, order) {
+  const keys = Object.keys(results.cases).sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
+  const all = keys.flatMap((k) => results.cases[k].rows);
+  const tools = results.cases[keys[0]]?.run.machine;
   const out = [
     START,
-    `_Written by \`npm run bench\` on ${meta.date} (commit ${meta.commit}); the whole run took ${meta.totalMinutes.toFixed(1)} min. Do not edit by hand._`,
+    '_Written by `npm run bench` (`--case x --doc` rewrites only the rows of x). Do not edit by hand._',
     '',
-    `**Machine:** ${m.nproc} CPUs (\`nproc\`), ${m.cpu}, ${m.memGiB} GiB RAM; Node ${m.node}, gcc ${m.gcc}, ${m.make}, ninja ${m.ninja}, ${m.ccache}. Every build ran with \`-j ${meta.jobs}\`. Load average (1 min) ${meta.load[0].toFixed(2)} at the start, ${meta.load[1].toFixed(2)} at the end${meta.load[0] > m.nproc / 2 || meta.load[1] > m.nproc / 2 ? ' — other work was running on the machine, so absolute times are inflated and noisy; the interleaved ratios are the numbers to read' : ''}.`,
-    '',
+    ...(tools ? [`**Tools:** Node ${tools.node}, gcc ${tools.gcc}, ${tools.make}, ninja ${tools.ninja}, ${tools.ccache}; ${tools.memGiB} GiB RAM.`, ''] : []),
     '| case | fester time | peer | peer time | ratio (fester / peer) | target | met |',
     '|---|---:|---|---:|---:|---:|:---:|',
-    ...rows.map((r) => `| ${r.case} | ${secs(r.fester)} | \`${r.peer}\` | ${secs(r.peerTime)} | ${ratioText(r)} | ≤ ${r.target}× | ${r.skipped ? 'skipped' : r.met ? '✅ yes' : '❌ no'} |`),
+    ...all.map((r) => `| ${r.case} | ${secs(r.fester)} | \`${r.peer}\` | ${secs(r.peerTime)} | ${ratioText(r)} | ≤ ${r.target}× | ${r.skipped ? 'skipped' : r.met ? '✅ yes' : '❌ no'} |`),
     '',
-    'Times are medians; Fester and its peer were interleaved in the same run. Samples (seconds):',
+    'Times are medians; Fester and its peer were interleaved in the same run. Per case, the run that measured it and the samples (seconds):',
     '',
-    ...rows.map((r) => (r.skipped
-      ? `- ${r.case}: skipped — ${r.skipped}`
-      : `- ${r.case}: fester ${r.samples.fester.map((s) => s.toFixed(3)).join(', ')}; ${r.peer} ${r.samples.peer.map((s) => s.toFixed(3)).join(', ')}${cpuText(r)}${r.note ? `; ${r.note}` : ''}`)),
+    ...keys.flatMap((k) => [
+      `- **${k}** — ${runText(results.cases[k].run)}`,
+      ...results.cases[k].rows.map((r) => (r.skipped
+        ? `  - ${r.case}: skipped — ${r.skipped}`
+        : `  - ${r.case}: fester ${r.samples.fester.map((x) => x.toFixed(3)).join(', ')}; ${r.peer} ${r.samples.peer.map((x) => x.toFixed(3)).join(', ')}${cpuText(r)}${r.note ? `; ${r.note}` : ''}`)),
+    ]),
+    '',
+    `<!-- bench:data ${JSON.stringify(results)} -->`,
     END,
   ];
   return out.join('\n');
