@@ -79,6 +79,14 @@ describe('SessionModel', () => {
     expect(b.structure).toBe(structure);
   });
 
+  it('a build named only by a coordinator\'s lease events is not one to show', () => {
+    const { m } = session();
+    m.apply(ev({ type: 'lease.granted', lease: 'l1', epoch: 1, action: 'host/x.o', node: 'n1', build: 'other.7' }));
+    expect(m.builds.has('other.7')).toBe(true);
+    expect(m.latest()?.id).toBe(B);
+    expect(m.announced().map((b) => b.id)).toEqual([B]);
+  });
+
   it('groups an action the graph did not name by the artifact in its id', () => {
     seq = 100;
     const m = new SessionModel();

@@ -138,7 +138,7 @@ describe('web UI pages on a real build', () => {
     // Exact moments: while `host/package` runs, and just before and after it.
     const started = events.find((e) => e.type === 'action.started' && e.action === 'host/package')!;
     const finished = events.find((e) => e.type === 'action.finished' && e.action === 'host/package')!;
-    for (const t of [started.ts - 1, (started.ts + finished.ts) / 2, finished.ts, range[1]]) {
+    for (const t of [range[0], started.ts - 1, (started.ts + finished.ts) / 2, finished.ts, range[1]]) {
       await page.evaluate((ms) => (window as unknown as { fester: Fester }).fester.seek(ms), t - range[0]);
       expect(await legend(page), `counts at +${t - range[0]} ms`).toEqual(countsAt(events, build, total, t));
       const lanes = await page.$$eval('#at-t li', (lis) => lis.map((li) => [li.getAttribute('data-node'), li.textContent]));

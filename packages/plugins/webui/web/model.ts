@@ -41,6 +41,11 @@ export class BuildModel {
   finishedAt?: number;
   status?: string;
   nodes: string[] = [];
+  /**
+   * Saw its `build.started`. A coordinator's journal names farm builds only in its lease
+   * events (their journal is the sending process's): those are not builds to show.
+   */
+  announced = false;
 
   constructor(readonly id: string, startedAt: number) {
     this.startedAt = startedAt;
@@ -129,11 +134,16 @@ export class SessionModel {
     return true;
   }
 
-  /** The newest build (what the live page follows). */
+  /** The newest build that started in this session (what the live page follows). */
   latest(): BuildModel | undefined {
     let last: BuildModel | undefined;
-    for (const b of this.builds.values()) last = b;
+    for (const b of this.builds.values()) if (b.announced) last = b;
     return last;
+  }
+
+  /** The builds that started in this session, oldest first. */
+  announced(): BuildModel[] {
+    return [...this.builds.values()].filter((b) => b.announced);
   }
 
   private applyNode(ev: FesterEvent): void {
@@ -172,7 +182,7 @@ function applyToBuild(b: BuildModel, ev: FesterEvent, s: SessionModel): void {
     return;
   }
   switch (ev.type) {
-    case 'build.started': b.startedAt = ev.ts; b.nodes = [...ev.nodes]; for (const n of ev.nodes) s.node(n); return;
+    case 'build.started': b.announced = true; b.startedAt = ev.ts; b.nodes = [...ev.nodes]; for (const n of ev.nodes) s.node(n); return;
     case 'graph.resolved': b.project = ev.project; return;
     case 'build.finished': b.finishedAt = ev.ts; b.status = ev.status; return;
     case 'action.queued': { const r = b.action(ev.action); r.kind ||= ev.kind; r.state = 'queued'; r.queuedAt ??= ev.ts; return; }

@@ -63,7 +63,7 @@ export class PageParts {
   /** Keep the picker in step with the session's builds. */
   updatePicker(): void {
     const sel = $('build') as HTMLSelectElement;
-    const ids = [...this.model().builds.keys()];
+    const ids = this.model().announced().map((b) => b.id);
     if (sel.options.length === ids.length + 1) return;
     sel.replaceChildren(h('option', { value: '' }, 'newest build'), ...ids.map((id) => h('option', { value: id }, id)));
     sel.value = this.picked ?? '';

@@ -93,7 +93,8 @@ async function main(): Promise<void> {
   parts.gantt.onSeek = seek;
   parts.onPick = () => render();
   // Unpicked, show the build that had started by t (a session can hold several).
-  parts.fallback = (m) => [...m.builds.values()].filter((b) => full.builds.get(b.id)!.startedAt <= t).at(-1) ?? m.builds.values().next().value;
+  // Before the first build started: that build, all pending (a rewind keeps the graph).
+  parts.fallback = (m) => m.announced().filter((b) => full.builds.get(b.id)!.startedAt <= t).at(-1) ?? m.builds.get(full.announced()[0]?.id ?? '');
   scrub.addEventListener('input', () => { setPlaying(false); seek(range[0] + Number(scrub.value)); });
   $('play').addEventListener('click', () => setPlaying(!playing));
   $('live-link').setAttribute('href', `live_dag.html?session=${encodeURIComponent(session)}`);
