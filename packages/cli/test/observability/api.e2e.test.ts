@@ -150,6 +150,23 @@ describe('HTTP API over a real build', () => {
     }
   });
 
+  it('CLI bad input is a coded error without a stack trace', async () => {
+    const run = (args: string[]) => fester(args, { cwd: fx.dir, cache: fx.cache });
+    const cases: [string[], number, string][] = [
+      [['autopsy', `${session}.99`], 2, 'FE1101'],
+      // Under a regular file (tests run as root: permissions would not stop it; /proc hangs Node's recursive mkdir).
+      [['grafana', 'export', '--out', 'project.yaml/grafana'], 3, 'FE1108'],
+      [['grafana', 'export', '--scrape-interval', 'soon'], 2, 'FE0103'],
+      [['ui', '--port', new URL(srv.url).port, '--host', '127.0.0.21'], 3, 'FE1106'],
+    ];
+    for (const [args, exit, code] of cases) {
+      const r = await run(args);
+      expect([args.join(' '), r.exitCode], r.stderr).toEqual([args.join(' '), exit]);
+      expect(r.stderr).toMatch(new RegExp(`^error ${code}: `, 'm'));
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('fester ui serves the same builds from disk, and a torn journal up to the tear', async () => {
     await srv.stop();
     const dir = join(fx.dir, '.fester/sessions');
