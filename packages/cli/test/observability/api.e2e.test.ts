@@ -105,6 +105,20 @@ describe('HTTP API over a real build', () => {
     expect(nodes.body.nodes.map((n: { id: string }) => n.id)).toEqual(['local']);
   });
 
+  it('/metrics counts this build: outcomes, cache lookups per tier, decision latency', async () => {
+    const text = await (await fetch(`${srv.url}/metrics`)).text();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}"=]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1]);
+    // The served process ran only the broken build: main.c.o failed, the hello link was skipped, the other 6 were up to date.
+    expect(value('fester_actions_total{state="failed"}')).toBe(1);
+    expect(value('fester_actions_total{state="skipped"}')).toBe(1);
+    expect(value('fester_actions_total{state="uptodate"}') + value('fester_actions_total{state="cached"}')).toBe(6);
+    expect(value('fester_cache_lookups_total{tier="local",result="miss"}')).toBeGreaterThanOrEqual(1);
+    expect(value('fester_builds_total{status="failed"}')).toBe(1);
+    expect(value('fester_schedule_decision_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(value('fester_queue_length')).toBe(0);
+    expect(value('fester_node_up{node="local",kind="physical",state="ready"}')).toBe(1);
+  });
+
   it('SSE resumes after Last-Event-ID with every later event once, in order', async () => {
     const all = (await getJson(`${srv.url}/api/replay/${session}`)).body.events as { seq: number; type: string }[];
     const from = 5;
