@@ -57,4 +57,27 @@ describe('farm chaos', () => {
     expect(fin.counts.executed).toBe(fin.counts.total);
     f.cleanup(); local.cleanup();
   });
+
+  it('a farm of one agent that is killed and restarted: the build waits for it and succeeds', async () => {
+    const f = heavyProject(8);
+    const co = await startCoordinator(f.base, { host: '127.0.0.19' });
+    let agent = startAgent(f.base, co.url, 'solo', { args: ['--targets', 'host'] });
+    await waitNodes(co.url, ready(['solo']));
+    const build = festerSpawn(['build', '--farm', co.url], { cwd: f.dir, cache: f.cache, env });
+    const actions = join(f.base, 'agents', 'solo', 'actions');
+    const end = Date.now() + 30_000;
+    while (Date.now() < end && !readdirSync(actions, { recursive: true, encoding: 'utf8' }).some((p) => p.endsWith('.c'))) await sleep(20);
+    await agent.kill('SIGKILL');
+    // Longer than the dropout timeout: the actions are revoked while no node is up.
+    await sleep(2500);
+    agent = startAgent(f.base, co.url, 'solo', { args: ['--targets', 'host'] });
+    const r = await build;
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const events = await lastJournal(f.dir);
+    expect(events.some((e) => e.type === 'node.dropout')).toBe(true);
+    const retries = events.filter((e) => e.type === 'action.retry') as unknown as { node: string; exclude: string[] }[];
+    expect(retries.length).toBeGreaterThan(0);
+    expect(retries.every((x) => x.node === 'solo' && x.exclude.length === 0)).toBe(true);
+    f.cleanup();
+  });
 });

@@ -4,6 +4,9 @@ import type { Candidate } from '../types.js';
 
 /** Stage of the eligibility filters: before every scorer, so modes only score eligible nodes. */
 export const ELIGIBILITY_STAGE = -100;
+/** How long after its last heartbeat a down node is still waited for (coordinator clock). */
+const DOWN_GRACE_MS = 30_000;
+const DOWN_RECHECK_MS = 500;
 
 /**
  * Safety before speed: the filters every scheduler mode relies on. A node is eligible only
@@ -22,7 +25,12 @@ export function eligibilityPlugin(): FesterPlugin {
           for (const c of cands) {
             if (c.filtered) continue;
             const n = c.node;
-            if (n.state && n.state !== 'ready') c.filtered = `${n.state}${n.stateReason ? `: ${n.stateReason}` : ''}`;
+            if (n.state && n.state !== 'ready') {
+              c.filtered = `${n.state}${n.stateReason ? `: ${n.stateReason}` : ''}`;
+              // A node that dropped out moments ago is usually coming back (systemd restart, a
+              // rebooting board): with no other node, waiting a little beats failing the action.
+              if (n.state === 'down' && n.lastHeartbeat && Date.now() - n.lastHeartbeat < DOWN_GRACE_MS) c.waitMs = DOWN_RECHECK_MS;
+            }
             else if (n.policy === 'drain') c.filtered = 'policy drain';
             else if (n.toolchains && digest && n.toolchains[action.target] !== digest) {
               c.filtered = n.toolchains[action.target] ? `toolchain ${action.target} differs (${n.toolchains[action.target]!.slice(0, 12)} ≠ ${digest.slice(0, 12)})` : `no ${action.target} toolchain`;
