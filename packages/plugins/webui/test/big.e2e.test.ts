@@ -54,7 +54,7 @@ describe('web UI with a 10k-action session', () => {
     await frame(page);
     const loadMs = performance.now() - t;
     console.log(`10k replay: ready and drawn in ${loadMs.toFixed(0)} ms (${big.events.length} events)`);
-    expect(loadMs).toBeLessThan(20_000);
+    expect(loadMs).toBeLessThan(30_000);
     expect(await page.evaluate(() => document.getElementsByTagName('*').length)).toBeLessThan(1000);
 
     const range = await page.evaluate(() => (window as unknown as { fester: Fester }).fester.range);
@@ -107,7 +107,7 @@ describe('web UI with a 10k-action session', () => {
     await expect.poll(async () => (await legend(page)).done, { timeout: 60_000 }).toBe(big.actions);
     await frame(page);
     console.log(`10k live DAG: drawn in ${(performance.now() - t).toFixed(0)} ms`);
-    expect(performance.now() - t).toBeLessThan(20_000);
+    expect(performance.now() - t).toBeLessThan(30_000);
     expect(await page.evaluate(() => document.getElementsByTagName('*').length)).toBeLessThan(1000);
     // Finding one action among 10k selects it and shows its story.
     await page.fill('#search', 'lib7/src/f123.c.o');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { fixture, festerSpawn } from '../../../../test/helpers.js';
+import { fester, fixture, festerSpawn } from '../../../../test/helpers.js';
 import { consoleErrors, launch, legend, screenshot } from './browser.js';
 
 /**
@@ -73,5 +73,24 @@ describe('live_dag.html on fester ui, following another process\'s build', () =>
       build.kill('SIGINT');
       await build.catch(() => undefined);
     }
+  });
+
+  it('without ?session= it moves on to a newer session when one appears', async () => {
+    const newest = async () => ((await (await fetch(`${url}/api/builds?limit=1`)).json()) as { builds: { id: string; actions: number }[] }).builds[0]!;
+    const before = await newest();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = consoleErrors(page);
+    await page.goto(`${url}/ui/live_dag.html`);
+    await expect.poll(() => page.getAttribute('body', 'data-build')).toBe(before.id);
+    // Another build of the project: a new session, every action up to date.
+    expect((await fester(['build', '-j', '2'], { cwd: f.dir, cache: f.cache })).exitCode).toBe(0);
+    const after = await newest();
+    expect(after.id).not.toBe(before.id);
+    await expect.poll(() => page.getAttribute('body', 'data-build'), { timeout: 15_000 }).toBe(after.id);
+    await expect.poll(async () => (await legend(page)).uptodate).toBe(after.actions);
+    expect(await page.getAttribute('#title', 'data-status')).toBe('success');
+    await screenshot(page, 'live-dag-next-session');
+    await page.close();
+    expect(errors).toEqual([]);
   });
 });

@@ -20,6 +20,13 @@ export class Details {
     this.render();
   }
 
+  /** Forget a selection from another build (the page switched build or session). */
+  keepOnly(build: BuildModel | undefined): void {
+    if (!this.current || this.current.build === build) return;
+    this.current = undefined;
+    this.host.replaceChildren(h('p', { class: 'hint' }, 'Click an action for its decision, log and cache story.'));
+  }
+
   /** Redraw after new events, keeping the same action. */
   refresh(): void {
     if (this.current) this.render();

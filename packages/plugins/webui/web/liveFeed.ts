@@ -1,13 +1,17 @@
-import { replay, subscribe } from './api.js';
+import { getJson, replay, subscribe } from './api.js';
 import type { FesterEvent } from './events.js';
 import { SessionModel } from './model.js';
 
+/** How often an unpinned page looks for a newer session. */
+const NEWER_POLL_MS = 3000;
+
 /**
  * Keeps a SessionModel equal to the journal of the current session: the backlog (from
- * `/api/replay/<session>` when the page names a session, else from the stream), then live
- * events from `/api/events`. Events are applied strictly in
- * seq order; one that arrives after a hole (the stream opened after the backlog was read, or
- * reconnected) waits while the hole is filled from `/api/replay?from=&to=`.
+ * `/api/replay/<session>`), then live events from `/api/events?session=`. Events are applied
+ * strictly in seq order; one that arrives after a hole (the stream reconnected) waits while
+ * the hole is filled from `/api/replay?from=&to=`. Not pinned to a session (no `?session=`),
+ * the feed starts with the server's current one and moves to any newer session that appears
+ * (a restarted coordinator, a new `fester build` under `fester ui`).
  */
 export class LiveFeed {
   model = new SessionModel();
@@ -16,47 +20,67 @@ export class LiveFeed {
   private readonly pending = new Map<number, FesterEvent>();
   private filling = false;
   private backlogDone = false;
+  private stream?: { close(): void };
+  private switching = false;
+  private readonly pinned: boolean;
 
-  /** `session`: follow this one; undefined: the newest, and the next one that starts. */
+  /** `session`: follow this one; undefined: the server's current one, then any newer one. */
   constructor(private session?: string) {
     this.pinned = session !== undefined;
   }
-
-  private readonly pinned: boolean;
 
   async start(): Promise<void> {
     if (this.session) await this.backlog(this.session);
     this.backlogDone = true;
     this.open();
+    if (!this.pinned) setInterval(() => void this.checkNewer(), NEWER_POLL_MS);
   }
 
   /**
    * Unpinned, a first stream only learns the server's current session (`hello`; filtered to
    * `session.started` so the server sends no backlog): the backlog comes much faster as one
-   * `/api/replay` body than as thousands of SSE messages. The real stream then resumes after it.
+   * `/api/replay` body than as thousands of SSE messages. The real stream, always for one named
+   * session, then resumes after it.
    */
   private open(): void {
+    this.stream?.close();
     if (!this.model.session) {
       const probe = subscribe({ types: ['session.started'] }, {
         event: () => {},
-        hello: (session) => {
-          probe.close();
-          this.switchTo(session);
-          void this.backlog(session).then(() => this.open());
-        },
-        state: (open) => { if (!open) this.onStatus('cannot reach the event stream; retrying…', 'warn'); },
+        hello: (session) => { probe.close(); if (!this.model.session) void this.follow(session); },
+        state: (open) => { if (!open) this.onStatus('no session on the server yet; waiting…', 'warn'); },
       });
+      this.stream = probe;
       return;
     }
-    subscribe({ session: this.pinned ? this.model.session : undefined, after: this.model.lastSeq }, {
+    this.stream = subscribe({ session: this.model.session, after: this.model.lastSeq }, {
       event: (ev) => this.push(ev),
-      hello: (session) => {
-        // A server restarted with a new session: follow it, unless this page was opened for one.
-        if (!this.pinned && session !== this.model.session) { this.switchTo(session); void this.fill(); }
-      },
+      hello: () => {},
       state: (open) => this.onStatus(open ? 'live' : 'reconnecting…', open ? 'ok' : 'warn'),
     });
     this.onChange();
+  }
+
+  /** Drop the current session and follow `session` from its start. */
+  private async follow(session: string): Promise<void> {
+    this.stream?.close();
+    this.stream = undefined;
+    this.switchTo(session);
+    await this.backlog(session);
+    this.open();
+  }
+
+  /** Session ids start with their UTC start time, so the greatest is the newest. */
+  private async checkNewer(): Promise<void> {
+    if (this.switching) return;
+    this.switching = true;
+    try {
+      const { sessions } = await getJson<{ sessions: { id: string }[] }>('/api/sessions');
+      const newest = sessions.map((x) => x.id).sort().at(-1);
+      if (newest && (!this.model.session || newest > this.model.session)) await this.follow(newest);
+    } catch { /* the server is away: the stream's own status says so */ } finally {
+      this.switching = false;
+    }
   }
 
   private async backlog(session: string): Promise<void> {
@@ -76,12 +100,8 @@ export class LiveFeed {
   }
 
   push(ev: FesterEvent): void {
-    if (this.model.session && ev.session !== this.model.session) {
-      if (this.pinned) return;
-      // Not pinned to a session: a new one started (a restarted server); follow it.
-      this.switchTo(ev.session);
-    }
-    this.model.session ??= ev.session;
+    // Streams and replays are per session: another session's event is a stale callback.
+    if (ev.session !== this.model.session) return;
     if (ev.seq <= this.model.lastSeq) return;
     this.pending.set(ev.seq, ev);
     this.drain();
@@ -108,6 +128,8 @@ export class LiveFeed {
       const to = waiting.length ? Math.min(...waiting) - 1 : undefined;
       if (to === undefined || to > this.model.lastSeq) {
         const evs = await replay(session, { from: this.model.lastSeq + 1, ...(to !== undefined ? { to } : {}) });
+        // The page moved to a newer session meanwhile: these belong to the old one.
+        if (this.model.session !== session) return;
         for (const ev of evs) if (ev.seq > this.model.lastSeq && (to === undefined || ev.seq <= to)) this.pending.set(ev.seq, ev);
       }
       // Whatever the server could not supply is not coming: apply the rest in order.

@@ -57,6 +57,7 @@ export class PageParts {
   current(): BuildModel | undefined {
     const m = this.model();
     this.build = (this.picked && m.builds.get(this.picked)) || this.fallback(m);
+    this.details.keepOnly(this.build);
     return this.build;
   }
 
