@@ -1,5 +1,7 @@
 import { Option } from 'clipanion';
-import { farmRequest, FesterError, type farmProtocol } from '@fester/core';
+import { resolve } from 'node:path';
+import { defaultCacheDir, farmRequest, FesterError, type farmProtocol } from '@fester/core';
+import { predictionError } from '@fester/plugin-scheduler';
 import { FarmCommand } from './FarmCommand.js';
 
 type Node = farmProtocol.PublishedNode;
@@ -29,7 +31,13 @@ export class NodeListCommand extends FarmCommand {
     const ep = await this.requireEndpoint();
     const res = await farmRequest(ep, 'GET', '/api/nodes');
     const { nodes } = res.json<{ nodes: Node[] }>();
-    if (this.json) { this.context.stdout.write(`${JSON.stringify(nodes, null, 2)}\n`); return 0; }
+    if (this.json) {
+      // How well this machine's scheduler history predicts each node's runtimes (docs/scheduler.md#history).
+      const errors = predictionError(process.env.FESTER_CACHE_DIR ? resolve(process.env.FESTER_CACHE_DIR) : defaultCacheDir());
+      const rows = nodes.map((n) => ({ ...n, predictionError: errors[n.id] ?? { samples: 0, mape: 0 } }));
+      this.context.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return 0;
+    }
     const rows = [['NODE', 'KIND', 'ARCH', 'TARGETS', 'STATE', 'LOAD', 'TEMP', 'RUN', 'POLICY', 'CLOCK', 'HEARTBEAT', 'REASON']];
     for (const n of nodes) {
       rows.push([n.id, n.kind, n.arch, n.targets.join(',') || '-', n.state, n.load.toFixed(2), hottest(n), `${n.running}/${n.slots}`, n.policy + (n.production ? ' (production)' : ''),

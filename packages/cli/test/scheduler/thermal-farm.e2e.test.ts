@@ -42,6 +42,12 @@ describe('thermal safety on a farm of real agents', () => {
     expect(d.mode).toBe('thermal');
     expect(d.candidates.find((c) => c.node === 'hot')!.filtered).toMatch(/^thermal: 90\.0 °C \(x86_pkg_temp\) ≥ max 85 °C/);
 
+    // The history learned on this machine says how well it predicts each node.
+    const list = await fester(['node', 'list', '--json', '--farm', co.url], { cwd: f.dir, cache: f.cache, env });
+    const rows = JSON.parse(list.stdout) as { id: string; predictionError: { samples: number; mape: number } }[];
+    expect(rows.find((n) => n.id === 'cool')!.predictionError.samples).toBeGreaterThan(0);
+    expect(rows.find((n) => n.id === 'hot')!.predictionError).toEqual({ samples: 0, mape: 0 });
+
     // 2. Only the hot node may take work (cool drained): the build waits, then runs once it cools.
     expect((await fester(['node', 'set-policy', 'cool', 'drain', '--farm', co.url], { cwd: f.dir, cache: f.cache, env })).exitCode).toBe(0);
     expect((await fester(['clean'], { cwd: f.dir, cache: f.cache })).exitCode).toBe(0);

@@ -22,7 +22,13 @@ const MAX_WAIT_STEP_MS = 5000;
  */
 export function chooseNode(build: Build, a: Action, exclude: ReadonlyMap<string, string> = new Map(), causes?: number[], previous?: string): Choice {
   const nodes = build.compiler.nodes;
-  const initial: Candidate[] = nodes.map((node) => ({ node, score: 0, factors: {}, ...(exclude.has(node.id) ? { filtered: exclude.get(node.id) } : {}) }));
+  // No object spread here: this runs for every node of every decision (1,000-node farms).
+  const initial: Candidate[] = nodes.map((node) => {
+    const c: Candidate = { node, score: 0, factors: {} };
+    const why = exclude.get(node.id);
+    if (why !== undefined) c.filtered = why;
+    return c;
+  });
   const scored = build.hooks.schedule.call(initial, a);
   let best: Candidate | undefined;
   for (const c of scored) if (!c.filtered && (!best || c.score > best.score)) best = c;

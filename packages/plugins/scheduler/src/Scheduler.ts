@@ -39,11 +39,12 @@ export class Scheduler {
   readonly model?: RuntimeModel;
   readonly advisor?: IntelligenceAdvisor;
   private warnedLocality = false;
+  private readonly signals: ThermalSignals;
   /** Actions no node took at their last decision, with the filter rules why (see tap). */
   private readonly waiting = new Map<string, string>();
 
   constructor(readonly settings: SchedulerSettings, readonly host: SchedulerHost, readonly tracker: RunningTracker) {
-    const signals = new ThermalSignals(() => host.thermal(), settings.maxCelsius, () => host.now());
+    const signals = (this.signals = new ThermalSignals(() => host.thermal(), settings.maxCelsius, () => host.now()));
     switch (settings.mode) {
       case 'unified': this.mode = unifiedMode(); break;
       case 'thermal': this.mode = thermalMode(signals); break;
@@ -80,6 +81,7 @@ export class Scheduler {
 
   /** The mode's filters and factors, the seeded tie-break, then score = Σ value × weight. */
   score(all: Candidate[], action: Action): Candidate[] {
+    this.signals.reset();
     const ctx: DecisionContext = { action, cls: actionClass(action), host: this.host, weights: this.weights, seed: this.settings.seed, all, live: all.filter((c) => !c.filtered) };
     this.mode.filter?.(ctx);
     if (!ctx.live.length) return all;

@@ -31,11 +31,27 @@ export class ThermalSignals {
 
   constructor(private readonly view: () => ThermalViewLike | undefined, private readonly defaultMax: number, private readonly now: () => number) {}
 
+  /** headroom and trend both ask about every candidate: one answer per node and decision. */
+  private memo = new Map<string, ThermalSignal>();
+
+  /** A new decision: readings may have changed since the last one. */
+  reset(): void {
+    if (this.memo.size) this.memo = new Map();
+  }
+
   of(node: NodeInfo): ThermalSignal {
+    let s = this.memo.get(node.id);
+    if (!s) this.memo.set(node.id, (s = this.compute(node)));
+    return s;
+  }
+
+  private compute(node: NodeInfo): ThermalSignal {
     const v = this.view();
     if (v) {
       const r = v.reading(node);
-      return { ...(r.celsius !== undefined ? { celsius: r.celsius } : {}), maxCelsius: v.maxCelsius(node.id), trendPerMin: r.trendPerMin };
+      const s: ThermalSignal = { maxCelsius: v.maxCelsius(node.id), trendPerMin: r.trendPerMin };
+      if (r.celsius !== undefined) s.celsius = r.celsius;
+      return s;
     }
     let c: number | undefined;
     for (const t of node.temps ?? []) if (Number.isFinite(t.celsius) && t.celsius > -40 && t.celsius < 150 && (c === undefined || t.celsius > c)) c = t.celsius;

@@ -17,6 +17,9 @@ export interface NodeThermal {
 }
 
 interface Track extends NodeThermal {
+  /** The node snapshot and time of the last observation: asking again at once reads nothing new. */
+  seen?: NodeInfo;
+  seenAt?: number;
   lastAt?: number;
   lastCelsius?: number;
   loadAbove?: number;
@@ -65,6 +68,10 @@ export class ThermalGuard {
       this.nodes.set(node.id, t);
     }
     const now = this.io.now();
+    // One decision asks several times about the same snapshot (filter, headroom, trend).
+    if (t.seen === node && t.seenAt === now) return t;
+    t.seen = node;
+    t.seenAt = now;
     this.observeTemp(node, t, now);
     if (this.opts.sustainedLoad.enabled) this.observeLoad(node, t, now);
     return t;

@@ -3,7 +3,7 @@ import type { Build, Candidate, EventPayload, FesterPlugin } from '@fester/core'
 import { NAME, resolveOptions, type ThermalOptions } from './options.js';
 import { readSysfsTemps, type SysfsScan } from './sysfs.js';
 import { ThermalGuard } from './ThermalGuard.js';
-import { isParallelHigh, publishThermalView, type ThermalView } from './view.js';
+import { isParallelHigh, publishThermalView, type ThermalReading, type ThermalView } from './view.js';
 
 /** After the core's eligibility filters (−100), before every scheduler mode's scorers (100). */
 export const THERMAL_STAGE = 50;
@@ -47,7 +47,10 @@ export default function thermal(options: ThermalOptions = {}): FesterPlugin {
         maxCelsius: (id) => guard.limits(id).maxCelsius,
         reading(node) {
           const s = guard.observe(node);
-          return { ...(s.celsius !== undefined ? { celsius: s.celsius, sensor: s.sensor } : {}), trendPerMin: s.trendPerMin, state: s.state, sustained: s.sustained };
+          // Plain assignments, no object spread: this runs for every candidate of every decision.
+          const r: ThermalReading = { trendPerMin: s.trendPerMin, state: s.state, sustained: s.sustained };
+          if (s.celsius !== undefined) { r.celsius = s.celsius; if (s.sensor) r.sensor = s.sensor; }
+          return r;
         },
       };
       publishThermalView(compiler, view);
