@@ -91,7 +91,10 @@ describe('web UI with a real farm', () => {
   it('the Cockpit module shows the coordinator\'s nodes and sets a policy from the page', async () => {
     const page = await browser.newPage({ viewport: { width: 1300, height: 700 } });
     const errors = consoleErrors(page);
-    // The module's own URL on cockpit-ws: served only if the bridge found its manifest.
+    // The bridge found the package: it is in the manifests the shell builds its menu from.
+    const manifests = (await (await fetch(`${ws.url}/cockpit/@localhost/manifests.json`)).json()) as Record<string, { menu?: { index?: { label?: string } } }>;
+    expect(manifests.fester?.menu?.index?.label).toBe('Fester');
+    // The module's own URL on cockpit-ws (what cockpit-desktop opens).
     const res = await page.goto(`${ws.url}/cockpit/@localhost/fester/index.html`);
     expect(res?.status()).toBe(200);
     expect(res?.headers()['content-security-policy']).toMatch(/default-src 'self'/);
