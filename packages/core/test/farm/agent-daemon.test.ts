@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -157,6 +157,10 @@ describe('Agent', () => {
     // Rooted at the token, whatever folder the agent ran it in.
     expect(res.result.depfile!.replace(/\\\n/g, ' ').replace(/\s+/g, ' ')).toContain(`obj/a.o: ${ROOT_TOKEN}/src/a.c `);
     expect(coord.blobs.has(res.result.outputs[0]!.digest)).toBe(true);
+    // The lease's directory goes away after the result (in the background, bounded wait).
+    const actions = join(base, 'work', 'actions');
+    for (let i = 0; i < 100 && readdirSync(actions).length; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(readdirSync(actions)).toEqual([]);
   });
 
   it('refuses a toolchain it did not verify (FE0811) and a project its production guard does not allow (FE0810)', async () => {

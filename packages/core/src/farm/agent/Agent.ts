@@ -74,6 +74,8 @@ export class Agent extends EventEmitter {
   private readonly slots: Slots;
   private readonly limits: Limits;
   private readonly held = new Map<string, Held>();
+  /** Action dirs being deleted in the background (awaited by stop). */
+  private readonly removals = new Set<Promise<void>>();
   private readonly stopCtl = new AbortController();
   private ws?: WebSocket;
   private loop?: Promise<void>;
@@ -150,6 +152,7 @@ export class Agent extends EventEmitter {
     this.ws?.close(1001, 'agent stopping');
     await this.loop?.catch(() => undefined);
     await this.verified?.catch(() => undefined);
+    await Promise.all(this.removals);
     this.log('stopped');
   }
 
@@ -303,7 +306,7 @@ export class Agent extends EventEmitter {
     this.emit('result', lease, result);
   }
 
-  /** Refuse, materialise, run (in a slot), collect, upload; the action dir is always removed. */
+  /** Refuse, materialise, run (in a slot), collect, upload; the action dir is always removed (in the background). */
   private async execute(lease: LeaseRef, task: Task, signal: AbortSignal): Promise<RunResult> {
     const t0 = performance.now();
     const guard = this.opts.production;
@@ -335,7 +338,8 @@ export class Agent extends EventEmitter {
       const r = failure(e, performance.now() - t0);
       return dir.corrupt.length ? { ...r, corrupt: dir.corrupt } : r;
     } finally {
-      dir.remove();
+      const removal: Promise<void> = dir.removeLater().finally(() => this.removals.delete(removal));
+      this.removals.add(removal);
       this.trimStore();
     }
   }

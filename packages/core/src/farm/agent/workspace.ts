@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join, posix, resolve } from 'node:path';
 import { CasStore } from '../../cas/CasStore.js';
 import { FesterError } from '../../errors/FesterError.js';
@@ -194,6 +195,18 @@ export class ActionDir {
     } catch {
       makeWritable(this.path);
       rmSync(this.path, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * The same, off the event loop: a synchronous recursive delete of a big action dir blocks
+   * heartbeats and every other lease for tens of milliseconds on some filesystems.
+   */
+  async removeLater(): Promise<void> {
+    try {
+      await rm(this.path, { recursive: true, force: true });
+    } catch {
+      this.remove();
     }
   }
 }
