@@ -132,6 +132,16 @@ describe('web UI with a real farm', () => {
 
     // Links to the coordinator's own pages.
     expect(await page.getAttribute('#live-link', 'href')).toBe(`${coordinator.url}/ui/live_dag.html`);
+
+    // A coordinator with --private-read refuses unsigned reads; the module signs its reads
+    // with the token file, so it still shows that farm (no nodes yet) once its URL is given.
+    const closed = await startCoordinator(join(base, 'private'), { host: '127.0.0.12', args: ['--private-read'] });
+    expect((await fetch(`${closed.url}/api/nodes`)).status).toBe(401);
+    await page.fill('#token', '');
+    await page.fill('#coordinator', closed.url);
+    await page.click('#settings button[type="submit"]');
+    await expect.poll(() => page.textContent('#status')).toBe(`connected to ${closed.url}`);
+    await expect.poll(() => page.textContent('#nodes')).toBe('no nodes registered');
     await page.close();
     // The refused request is the page's own report, not a console error; nothing else may be.
     expect(errors).toEqual([]);

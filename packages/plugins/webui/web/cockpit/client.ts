@@ -32,8 +32,14 @@ export class Coordinator {
     }
   }
 
+  /**
+   * Signed too when a token is at hand: a coordinator started with `--private-read` refuses
+   * unsigned reads, and an open one ignores the signature of a read.
+   */
   async get<T>(path: string): Promise<T> {
-    return JSON.parse(await this.request('GET', path)) as T;
+    const token = await this.secret();
+    const headers = token ? await sign(token, 'GET', path, '') : {};
+    return JSON.parse(await this.request('GET', path, undefined, headers)) as T;
   }
 
   /** A signed POST: HMAC-SHA256 over method, path, time, nonce and body digest (core/farm/auth.ts). */
