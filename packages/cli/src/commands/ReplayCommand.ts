@@ -67,7 +67,8 @@ function render(session: string, r: ReplayReport, w: WhatIf | undefined, tornAft
   const out: string[] = [];
   if (tornAfter !== undefined) out.push(`journal torn after seq ${tornAfter}: replayed up to the tear`);
   const pct = r.replayed ? ((100 * r.same) / r.replayed).toFixed(1) : '0.0';
-  if (r.decisions) out.push(`replay of session ${session} (${r.modes.join(', ')} mode): ${r.same} of ${r.replayed} decisions reproduced (${pct}%)${r.skipped.length ? `, ${r.skipped.length} not replayable` : ''}`);
+  const clock = r.clock.length ? `, ${r.clock.length} of them with a clock-derived factor (eft) off by the clock's resolution` : '';
+  if (r.decisions) out.push(`replay of session ${session} (${r.modes.join(', ')} mode): ${r.same} of ${r.replayed} decisions reproduced (${pct}%)${clock}${r.skipped.length ? `, ${r.skipped.length} not replayable` : ''}`);
   else out.push(`session ${session}: no scheduling decision to replay (one node)`);
   for (const d of r.differing) {
     out.push(`  DIFFERS #${d.seq} ${d.action}: recorded ${d.recorded}, replayed ${d.replayed}`);

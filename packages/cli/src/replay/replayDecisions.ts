@@ -4,6 +4,13 @@ import { FactsTimeline, isReplayInput, type NodeFacts, type ReplayInput } from '
 
 /** Two recorded scores are the same when they agree to the 4 decimals the journal keeps. */
 const SCORE_EPS = 1.5e-4;
+/**
+ * Factors computed from the wall clock (the intelligence mode's earliest finish: how long running
+ * actions have run). The live scheduler read Date.now() a millisecond or so apart from the
+ * journal's timestamps replay uses, so these may move by about 1 ms / a runtime.
+ */
+const CLOCK_FACTORS = new Set(['eft']);
+const CLOCK_EPS = 0.005;
 
 export interface DecisionDiff {
   seq: number;
@@ -11,7 +18,7 @@ export interface DecisionDiff {
   recorded: string;
   replayed: string;
   /** Candidates whose score or filter came out differently, with the factors that differ. */
-  candidates: { node: string; recorded: string; replayed: string; factors: string[] }[];
+  candidates: { node: string; recorded: string; replayed: string; factors: string[]; clock: boolean }[];
 }
 
 export interface ReplayReport {
@@ -19,6 +26,8 @@ export interface ReplayReport {
   decisions: number;
   replayed: number;
   same: number;
+  /** Reproduced too (same choice, same filters), but a clock-derived factor moved within the clock's resolution. */
+  clock: DecisionDiff[];
   differing: DecisionDiff[];
   /** Decisions that could not be fed back, and why (no recorded input, a mode that needs the action graph). */
   skipped: { seq: number; action: string; reason: string }[];
@@ -34,7 +43,7 @@ type Decision = EventOf<'schedule.decision'>;
  * as they reached the mode then. Every decision whose chosen node or scores differ is reported.
  */
 export function replayDecisions(events: readonly FesterEvent[]): ReplayReport {
-  const report: ReplayReport = { decisions: 0, replayed: 0, same: 0, differing: [], skipped: [], modes: [] };
+  const report: ReplayReport = { decisions: 0, replayed: 0, same: 0, clock: [], differing: [], skipped: [], modes: [] };
   const actions = new Map<string, { id: string; kind: Action['kind']; target: string; argv: string[] }>();
   const graph = { get: (id: string) => actionOf(actions, id) } as unknown as ActionGraph;
   let history: History | undefined;
@@ -50,7 +59,12 @@ export function replayDecisions(events: readonly FesterEvent[]): ReplayReport {
     else if (ev.type === 'action.started') { const a = actions.get(ev.action); if (a) a.argv = ev.argv; }
     if (isReplayInput(ev)) continue;
     if (ev.type !== 'schedule.decision') {
-      if (live) live.scheduler.onEvent(ev, graph);
+      if (live) {
+        // The scheduler notes when runs start (the intelligence mode predicts when they end): the event's own time.
+        live.state.clock = ev.ts;
+        live.scheduler.onEvent(ev, graph);
+        live.state.clock = undefined;
+      }
       // Before the first decision the live history already holds these runs (its snapshot is taken then): only the tracker learns.
       else if (ev.type === 'action.started') tracker.started(ev.action, ev.node, ev.ts);
       else if (ev.type === 'action.finished' && ev.node) tracker.finished(ev.action, ev.node);
@@ -64,11 +78,10 @@ export function replayDecisions(events: readonly FesterEvent[]): ReplayReport {
     if (!input || input.action !== ev.action) { report.skipped.push({ seq: ev.seq, action: ev.action, reason: 'no recorded input (journal written without the replay recorder)' }); continue; }
     if (input.history && !history) { history = new History(structuredClone(input.history)); config = input.config ?? {}; }
     const nodeFacts = facts.apply(input);
-    if (ev.mode === 'intelligence') { report.skipped.push({ seq: ev.seq, action: ev.action, reason: 'the intelligence mode reads the action graph, which the journal does not hold' }); continue; }
     if (!live) {
       const settings = { ...resolveSettings(parseOptions({}), config), mode: ev.mode as Scheduler['settings']['mode'], seed: ev.seed, record: true };
       const state: HostState = { input: undefined, decision: undefined, emitted: undefined };
-      const scheduler = new Scheduler(settings, hostFor(state, tracker, (history ??= new History())), tracker);
+      const scheduler = new Scheduler(settings, hostFor(state, tracker, (history ??= new History()), graph), tracker);
       const hook = createBuildHooks().schedule;
       scheduler.tap(hook);
       live = { scheduler, hook, state, mode: ev.mode, seed: ev.seed };
@@ -82,23 +95,23 @@ export function replayDecisions(events: readonly FesterEvent[]): ReplayReport {
     live.hook.call(candidatesOf(input, nodeFacts), actionOf(actions, ev.action));
     report.replayed++;
     const diff = compare(ev, live.state.emitted as Decision | undefined);
-    if (diff) report.differing.push(diff);
-    else report.same++;
+    if (!diff) report.same++;
+    else if (clockOnly(diff)) { report.same++; report.clock.push(diff); } else report.differing.push(diff);
   }
   return report;
 }
 
-interface HostState { input: ReplayInput | undefined; decision: Decision | undefined; emitted: EventPayload | undefined }
+interface HostState { input: ReplayInput | undefined; decision: Decision | undefined; emitted: EventPayload | undefined; clock?: number }
 
 /** The host a live scheduler had, rebuilt from the recorded input of the decision being replayed. */
-function hostFor(state: HostState, tracker: RunningTracker, history: History): SchedulerHost {
+function hostFor(state: HostState, tracker: RunningTracker, history: History, graph: ActionGraph): SchedulerHost {
   const input = () => state.input;
   const thermal: ThermalViewLike = {
     maxCelsius: (id) => input()?.thermal[id]?.maxCelsius ?? 85,
     reading: (n: NodeInfo) => input()?.thermal[n.id] ?? { trendPerMin: 0, state: 'ok' },
   };
   return {
-    now: () => input()?.now ?? 0,
+    now: () => state.clock ?? input()?.now ?? 0,
     running: (n) => Math.max(n.running ?? 0, input()?.nodes.find((x) => x.id === n.id)?.coreRunning ?? 0, tracker.count(n.id)),
     emit: (p) => { state.emitted = p; return undefined; },
     history,
@@ -109,7 +122,8 @@ function hostFor(state: HostState, tracker: RunningTracker, history: History): S
       return recordedLocality(state.decision) ? { has: (node) => recordedLocality(state.decision)!.get(node) ?? 0 } : undefined;
     },
     thermal: () => (Object.keys(input()?.thermal ?? {}).length ? thermal : undefined),
-    graph: () => undefined,
+    // Actions as the journal knows them (kind, target, argv): the intelligence mode predicts running actions' ends from them.
+    graph: () => graph,
     // Only the count matters to the modes (none → locality is not scored); the digests are not recorded.
     inputDigests: () => Array.from({ length: Math.max(recordedLocality(state.decision) ? 1 : 0, ...Object.values(input()?.locality ?? {}).map((l) => l.digests)) }, (_, k) => String(k)),
     canDefer: false,
@@ -139,6 +153,11 @@ function actionOf(actions: Map<string, { id: string; kind: Action['kind']; targe
 }
 
 /** The recorded decision against the replayed one: chosen node, each candidate's filter and score. */
+/** Same choice, and every candidate that moved did so only in clock-derived factors, within the clock's resolution. */
+function clockOnly(d: DecisionDiff): boolean {
+  return d.recorded === d.replayed && d.candidates.every((c) => c.clock);
+}
+
 function compare(rec: Decision, got: Decision | undefined): DecisionDiff | undefined {
   const replayed = got?.chosen ?? '(no decision recorded by the replay)';
   const candidates: DecisionDiff['candidates'] = [];
@@ -150,7 +169,9 @@ function compare(rec: Decision, got: Decision | undefined): DecisionDiff | undef
     if (r && sameFilter && sameScore) continue;
     const factors = Object.keys({ ...c.factors, ...r?.factors }).filter((k) => Math.abs((c.factors[k]?.value ?? NaN) - (r?.factors[k]?.value ?? NaN)) > SCORE_EPS || !(k in c.factors) || !(k in (r?.factors ?? {})))
       .map((k) => `${k} ${c.factors[k]?.value ?? '—'} → ${r?.factors[k]?.value ?? '—'}`);
-    candidates.push({ node: c.node, recorded: says(c), replayed: says(r), factors });
+    const moved = Object.keys({ ...c.factors, ...r?.factors }).filter((k) => !(Math.abs((c.factors[k]?.value ?? NaN) - (r?.factors[k]?.value ?? NaN)) <= SCORE_EPS));
+    const clock = !!r && sameFilter && moved.every((k) => CLOCK_FACTORS.has(k) && Math.abs(c.factors[k]!.value - r.factors[k]!.value) <= CLOCK_EPS);
+    candidates.push({ node: c.node, recorded: says(c), replayed: says(r), factors, clock });
   }
   if (got && got.chosen === rec.chosen && candidates.length === 0) return undefined;
   return { seq: rec.seq, action: rec.action, recorded: rec.chosen, replayed, candidates };

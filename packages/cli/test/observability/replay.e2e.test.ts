@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fester, fixture } from '../../../../test/helpers.js';
@@ -14,6 +14,7 @@ const env = { FESTER_FARM_TOKEN: TOKEN };
 describe('fester replay', () => {
   const f = fixture('portable');
   let session = '';
+  let intelligence = '';
   let journal = '';
   let lines: string[] = [];
   const replay = (args: string[]) => fester(['replay', ...args], { cwd: f.dir, cache: f.cache });
@@ -24,9 +25,13 @@ describe('fester replay', () => {
     await waitNodes(co.url, ready(['p1', 'p2', 'p3']), 90_000);
     const r = await fester(['build', '--farm', co.url], { cwd: f.dir, cache: f.cache, env });
     expect(r.exitCode, r.stderr).toBe(0);
+    // A second session in the intelligence mode (clock-derived factors), from scratch: its own cache, no outputs.
+    rmSync(join(f.dir, 'build'), { recursive: true, force: true });
+    const i = await fester(['build', '--farm', co.url, '--mode', 'intelligence'], { cwd: f.dir, cache: join(f.base, 'cache-intelligence'), env });
+    expect(i.exitCode, i.stderr).toBe(0);
     await stopAll();
     const dir = join(f.dir, '.fester/sessions');
-    session = readdirSync(dir)[0]!.replace(/\.jsonl$/, '');
+    [session, intelligence] = readdirSync(dir).sort().map((n) => n.replace(/\.jsonl$/, '')) as [string, string];
     journal = join(dir, `${session}.jsonl`);
     lines = readFileSync(journal, 'utf8').trimEnd().split('\n');
   });
@@ -52,6 +57,18 @@ describe('fester replay', () => {
     const inputs = lines.filter((l) => l.includes('"plugin":"fester:replay"'));
     expect(inputs).toHaveLength(recorded.length);
     console.log(`replay records: ${inputs.length}, mean ${Math.round(inputs.reduce((n, l) => n + l.length, 0) / inputs.length)} bytes (decisions: mean ${Math.round(lines.filter((l) => l.includes('"schedule.decision"')).reduce((n, l) => n + l.length, 0) / recorded.length)} bytes)`);
+  });
+
+  it('reproduces an intelligence-mode session (eft within the clock resolution at most)', async () => {
+    const r = await replay([intelligence, '--json']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.modes).toEqual(['intelligence']);
+    expect(rep.decisions).toBeGreaterThanOrEqual(20);
+    expect(rep.same).toBe(rep.decisions);
+    expect(rep.differing).toEqual([]);
+    expect(rep.skipped).toEqual([]);
+    for (const d of rep.clock) expect(d.candidates.every((c: { factors: string[] }) => c.factors.every((x) => x.startsWith('eft ')))).toBe(true);
   });
 
   it('reports a decision that the recorded timeline does not support', async () => {
