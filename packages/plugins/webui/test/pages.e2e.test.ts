@@ -170,12 +170,14 @@ describe('web UI pages on a real build', () => {
     expect(errors).toEqual([]);
   });
 
-  it('a broken build, browsed with fester ui: the failed action, its stderr, changed input and explanation', async () => {
+  it('a broken build, browsed with fester ui: the failed action, its stderr, changed input and explanation; a torn journal replays', async () => {
     server.kill('SIGINT');
     await server.catch(() => undefined);
     appendFileSync(join(f.dir, 'core', 'c2.c'), 'int broken(void) { return }\n');
     const r = await fester(['build', '-j', '2'], { cwd: f.dir, cache: f.cache });
     expect(r.exitCode).not.toBe(0);
+    // The green session's journal ends in a torn line, as after a crash mid-write.
+    appendFileSync(join(f.dir, '.fester', 'sessions', `${session}.jsonl`), `{"seq":9999,"ts":${Date.now()},"session":"${session}","type":"act`);
     const ui = festerSpawn(['ui', '--port', '0', f.dir], { cwd: f.dir, cache: f.cache });
     try {
       const url = await new Promise<string>((resolve, reject) => {
@@ -205,6 +207,13 @@ describe('web UI pages on a real build', () => {
       await page.click('[data-section="decision"] details.explain summary');
       await expect.poll(() => page.textContent('[data-section="decision"] details.explain pre')).toMatch(/"outcome": "failed"/);
       await screenshot(page, 'live-dag-failed');
+
+      // The torn session still replays, up to the tear, and the page says it is torn.
+      await page.goto(`${url}/ui/replay.html?session=${session}`);
+      await page.waitForSelector('body[data-ready="1"]');
+      expect(await page.textContent('#status')).toMatch(/journal torn: replayed up to the tear/);
+      const green = ((await (await fetch(`${url}/api/builds/${build}`)).json()) as { actions: number }).actions;
+      expect((await legend(page)).done).toBe(green);
       await page.close();
       expect(errors).toEqual([]);
     } finally {

@@ -22,13 +22,26 @@ export async function getJson<T>(path: string): Promise<T> {
   return body as T;
 }
 
-/** The full timeline of a session (optionally `from`/`to` journal sequence numbers). */
-export async function replay(session: string, range: { from?: number; to?: number } = {}): Promise<FesterEvent[]> {
+export interface Timeline {
+  events: FesterEvent[];
+  /** The journal's last line was cut short (a crash mid-write): the timeline ends at the tear. */
+  torn: boolean;
+  /** Unreadable lines the server skipped. */
+  badLines: number;
+}
+
+/** The timeline of a session (optionally `from`/`to` journal sequence numbers). */
+export async function timeline(session: string, range: { from?: number; to?: number } = {}): Promise<Timeline> {
   const q = new URLSearchParams();
   if (range.from !== undefined) q.set('from', String(range.from));
   if (range.to !== undefined) q.set('to', String(range.to));
-  const body = await getJson<FesterEvent[] | { events: FesterEvent[] }>(`/api/replay/${encodeURIComponent(session)}${q.size ? `?${q}` : ''}`);
-  return Array.isArray(body) ? body : body.events;
+  const body = await getJson<{ events: FesterEvent[]; torn?: boolean; badLines?: number }>(`/api/replay/${encodeURIComponent(session)}${q.size ? `?${q}` : ''}`);
+  return { events: body.events, torn: body.torn === true, badLines: body.badLines ?? 0 };
+}
+
+/** Only the events of a session's timeline. */
+export async function replay(session: string, range: { from?: number; to?: number } = {}): Promise<FesterEvent[]> {
+  return (await timeline(session, range)).events;
 }
 
 export interface BuildSummary {

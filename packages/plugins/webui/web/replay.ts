@@ -1,4 +1,4 @@
-import { builds, replay } from './api.js';
+import { builds, timeline } from './api.js';
 import { $, h, ms, status } from './dom.js';
 import type { FesterEvent } from './events.js';
 import { SessionModel } from './model.js';
@@ -84,7 +84,8 @@ async function listSessions(): Promise<void> {
 async function main(): Promise<void> {
   if (!session) { await listSessions(); document.body.dataset.ready = '1'; return; }
   status(`loading session ${session}…`, 'warn');
-  events = (await replay(session)).sort((a, b) => a.seq - b.seq);
+  const tl = await timeline(session);
+  events = tl.events.sort((a, b) => a.seq - b.seq);
   for (const ev of events) { full.apply(ev); atT.apply(ev); }
   if (!events.length) { status(`session ${session} has no events`, 'warn'); return; }
   range = [events[0]!.ts, events[events.length - 1]!.ts];
@@ -98,7 +99,9 @@ async function main(): Promise<void> {
   scrub.addEventListener('input', () => { setPlaying(false); seek(range[0] + Number(scrub.value)); });
   $('play').addEventListener('click', () => setPlaying(!playing));
   $('live-link').setAttribute('href', `live_dag.html?session=${encodeURIComponent(session)}`);
-  status(`${events.length} events`, 'ok');
+  // A torn journal (its writer crashed mid-line) replays up to the tear; say so.
+  const damage = [tl.torn ? 'journal torn: replayed up to the tear' : '', tl.badLines ? `${tl.badLines} unreadable line(s) skipped` : ''].filter(Boolean).join('; ');
+  status(`${events.length} events${damage ? ` (${damage})` : ''}`, damage ? 'warn' : 'ok');
   // Open at the end: the finished state; press play to watch it from the start.
   seek(range[1]);
   document.body.dataset.ready = '1';
