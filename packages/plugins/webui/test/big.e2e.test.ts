@@ -73,6 +73,7 @@ describe('web UI with a 10k-action session', () => {
     expect(lanes).toHaveLength(4);
     expect(lanes.every((l) => !l.endsWith('idle'))).toBe(true);
 
+    await screenshot(page, 'replay-10k');
     // Zooming in with the wheel redraws without a stall.
     const dag = (await page.locator('#dag').boundingBox())!;
     await page.mouse.move(dag.x + dag.width / 2, dag.y + dag.height / 2);
