@@ -50,6 +50,17 @@ describe('layoutBuild', () => {
     expect(l.height).toBeLessThan(l.width * 3);
   });
 
+  it('the same artifact for two targets is two groups', () => {
+    const two = new SessionModel();
+    const graph = { v: 1, kinds: ['compile', 'archive'], targets: ['host', 'aarch64-linux-gnu'], artifacts: ['z'], actions: [
+      ['host/obj/z/a.c.o', 0, 0, 0], ['host/libz.a', 1, 0, 0, 0],
+      ['aarch64-linux-gnu/obj/z/a.c.o', 0, 1, 0], ['aarch64-linux-gnu/libz.a', 1, 1, 0, 2]] };
+    two.apply({ seq: 1, ts: 1, session: 's', build: 's.1', type: 'build.started', file: 'p', targets: [], jobs: 1, nodes: [] } as unknown as FesterEvent);
+    two.apply({ seq: 2, ts: 2, session: 's', build: 's.1', type: 'plugin.event', plugin: '@fester/plugin-webui', name: 'graph', data: graph } as unknown as FesterEvent);
+    const l = layoutBuild(two.builds.get('s.1')!, new Set());
+    expect(l.groups.map((g) => [g.target, g.artifact, g.members.length]).sort()).toEqual([['aarch64-linux-gnu', 'z', 2], ['host', 'z', 2]]);
+  });
+
   it('an archive is laid out after (right of) the objects it is made of', () => {
     const l = layoutBuild(b, new Set());
     const lib = b.byId.get('host/liblib3.a')!;
