@@ -1,6 +1,7 @@
 import type { Candidate } from '@fester/core';
 import { normalizeArch, targetArch } from '../arch.js';
 import { cpu, free, locality, policy, speed } from '../factors.js';
+import { BUSY_REASON } from './intelligence.js';
 import type { DecisionContext, SchedulingMode } from './types.js';
 
 /** Node label that dedicates a node to some targets' pools: `fester.pool=aarch64-linux-gnu,arm-none-eabi`. */
@@ -24,7 +25,9 @@ export function targetIsolatedMode(pools: Readonly<Record<string, string>> = {})
       const target = ctx.action.target;
       let arch = chosen.get(target);
       if (!arch) {
-        arch = poolArch(target, ctx.live.filter((c) => servesTarget(c, target)), pools[target]);
+        // Nodes out only for now (busy, hot) count: a pool fixed while the big machines are busy must not be the few idle boards.
+        const able = ctx.all.filter((c) => (!c.filtered || c.waitMs !== undefined || c.filtered.startsWith(BUSY_REASON)) && servesTarget(c, target));
+        arch = poolArch(target, able, pools[target]);
         // An empty pool is not remembered: nodes may still register.
         if (arch) chosen.set(target, arch);
       }
