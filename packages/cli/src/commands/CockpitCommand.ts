@@ -21,7 +21,7 @@ export class CockpitInstallCommand extends FesterCommand {
 
   dest = Option.String('--dest', { description: `Package folder (default: ${defaultCockpitDest()})` });
   coordinator = Option.String('--coordinator', { description: 'Coordinator URL the module shows, e.g. http://127.0.0.1:7420' });
-  tokenFile = Option.String('--token-file', { description: 'Farm token file the module reads (through Cockpit) to sign policy changes' });
+  tokenFile = Option.String('--token-file', { description: 'Farm token file the module reads (through Cockpit) to sign policy changes, and reads from a --private-read coordinator' });
 
   async run(): Promise<number> {
     const r = installCockpit({ dest: this.dest, coordinator: this.coordinator, tokenFile: this.tokenFile });
