@@ -51,8 +51,17 @@ describe('thermal safety on a farm of real agents', () => {
     // 2. Only the hot node may take work (cool drained): the build waits, then runs once it cools.
     expect((await fester(['node', 'set-policy', 'cool', 'drain', '--farm', co.url], { cwd: f.dir, cache: f.cache, env })).exitCode).toBe(0);
     expect((await fester(['clean'], { cwd: f.dir, cache: f.cache })).exitCode).toBe(0);
+    const before = (await lastJournal(f.dir))[0]!.session;
     const build = festerSpawn(['build', '--farm', co.url], { cwd: f.dir, cache: join(f.base, 'cache2'), env });
-    await new Promise((res) => setTimeout(res, 3000));
+    // Cool down only once the new build has met the hot node (start-up time varies with load).
+    const end = Date.now() + 60_000;
+    for (;;) {
+      const ev = await lastJournal(f.dir).catch(() => []);
+      if (ev[0]?.session !== before && ev.some((e) => e.type === 'node.throttled' && e.node === 'hot')) break;
+      if (Date.now() > end) throw new Error('the second build never journaled the hot node');
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    await new Promise((res) => setTimeout(res, 1000));
     hot.set(82); // below the max but within the hysteresis: still throttled
     await new Promise((res) => setTimeout(res, 1500));
     hot.set(70);
