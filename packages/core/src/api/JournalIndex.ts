@@ -122,7 +122,9 @@ export class JournalIndex {
     for (let i = s.applied; i < events.length; i++) {
       const ev = events[i]!;
       if (ev.type === 'session.started') s.pid = ev.pid;
-      if (ev.build) {
+      // A build belongs to the session that ran it (ids are `<session>.<n>`); a coordinator's
+      // lease events name builds of other sessions, whose own journals (or copies) hold them.
+      if (ev.build && ev.build.startsWith(`${s.log.id}.`)) {
         let b = this.buildsById.get(ev.build);
         if (!b) {
           b = new BuildIndex(ev.build, s.log.id, ev);

@@ -114,10 +114,19 @@ export type CoordinatorToAgent =
   | { type: 'error'; code: string; message: string };
 
 /** Build client → coordinator. */
+/** A batch of a build's journal lines, mirrored by the coordinator (see JournalMirror). */
+const journalEvents = z.strictObject({
+  type: z.literal('journal'),
+  session: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'not a session id'),
+  events: z.array(z.looseObject({ seq: z.number().int().positive(), ts: z.number(), session: z.string(), type: z.string().min(1) })).max(10_000),
+});
+export type JournalEvents = z.infer<typeof journalEvents>;
+
 export const clientMessage = z.discriminatedUnion('type', [
   /** Ask to run a task on a node the client's scheduler chose. `req` is the client's id for it. */
   z.strictObject({ type: z.literal('run'), req: z.string().min(1), node: z.string(), task }),
   z.strictObject({ type: z.literal('cancel'), req: z.string().min(1) }),
+  journalEvents,
 ]);
 export type ClientMessage = z.infer<typeof clientMessage>;
 

@@ -2,6 +2,7 @@ import type WebSocket from 'ws';
 import { CasStore } from '../../cas/CasStore.js';
 import { FesterError } from '../../errors/FesterError.js';
 import { farmRequest, openFarmSocket, type FarmEndpoint } from '../httpClient.js';
+import type { FesterEvent } from '../../journal/events.js';
 import type { CoordinatorToClient, PublishedNode, RunResult, Task } from '../protocol.js';
 
 export type RunAnswer =
@@ -11,6 +12,8 @@ export type RunAnswer =
 /** Parallel uploads/downloads of blobs. */
 const BLOB_CONCURRENCY = 8;
 const BLOB_TRIES = 3;
+/** Journal lines per frame stay far below the protocol's frame cap. */
+const JOURNAL_FRAME_BYTES = 1024 * 1024;
 
 /**
  * A build's connection to a coordinator: the node snapshots it publishes, the runs this
@@ -106,6 +109,23 @@ export class FarmClient {
     this.ws?.removeAllListeners('close');
     this.ws?.close();
     this.lost ??= new FesterError('FE0812', { message: 'farm connection closed' });
+  }
+
+  /** Journal lines for the coordinator's copy of this session, in frames well under the cap. */
+  sendJournal(session: string, events: readonly FesterEvent[]): void {
+    let batch: FesterEvent[] = [];
+    let bytes = 0;
+    for (const ev of events) {
+      const n = JSON.stringify(ev).length;
+      if (batch.length && (bytes + n > JOURNAL_FRAME_BYTES || batch.length >= 5000)) {
+        this.send({ type: 'journal', session, events: batch });
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(ev);
+      bytes += n;
+    }
+    if (batch.length) this.send({ type: 'journal', session, events: batch });
   }
 
   private send(frame: object): void {

@@ -10,6 +10,7 @@ import { toNodeInfo } from '../coordinator/Farm.js';
 import type { FarmEndpoint } from '../httpClient.js';
 import { ROOT_TOKEN } from '../protocol.js';
 import { FarmClient } from './FarmClient.js';
+import { JournalOutbox } from './JournalOutbox.js';
 import { TaskBuilder } from './taskFor.js';
 
 /**
@@ -43,6 +44,10 @@ export function farmClientPlugin(endpoint: FarmEndpoint): FesterPlugin {
         localSeq.set(ev.seq as number, mine.seq);
       };
 
+      // The coordinator keeps a copy of this session's journal, so its API and UI show the build.
+      const outbox = new JournalOutbox(compiler.sessionId, () => client);
+      compiler.hooks.event.tap(NAME, (ev) => outbox.push(ev));
+
       compiler.hooks.beforeBuild.tapPromise(NAME, async (build) => {
         current = build;
         if (client && !client.connectionLost) return;
@@ -51,7 +56,9 @@ export function farmClientPlugin(endpoint: FarmEndpoint): FesterPlugin {
         client.onEvent = relay;
         client.onBlobCorrupt = (digest, attempt) => current?.emit({ type: 'blob.corrupt', digest, node: 'coordinator', where: 'client transfer', attempt });
         await client.connect();
+        outbox.flush();
       });
+      compiler.hooks.afterBuild.tapPromise(NAME, async () => { outbox.flush(); });
 
       compiler.hooks.build.tap(NAME, (build) => {
         const tasks = new TaskBuilder(build);
@@ -61,7 +68,7 @@ export function farmClientPlugin(endpoint: FarmEndpoint): FesterPlugin {
         });
       });
 
-      compiler.hooks.shutdown.tapPromise(NAME, async () => { client?.close(); });
+      compiler.hooks.shutdown.tapPromise(NAME, async () => { outbox.flush(); client?.close(); });
     },
   };
 }

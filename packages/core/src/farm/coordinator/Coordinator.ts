@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { MAX_FRAME_BYTES } from '../protocol.js';
 import { AuthGate } from './authGate.js';
 import { Farm, type FarmTimings } from './Farm.js';
 import { farmRoutes } from './farmRoutes.js';
+import { JournalMirror } from './JournalMirror.js';
 import { attachAgentSocket, attachClientSocket } from './sockets.js';
 
 export interface CoordinatorOptions {
@@ -40,6 +42,7 @@ export class Coordinator {
   private readonly gate: AuthGate;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private readonly routes: ReturnType<typeof farmRoutes>;
+  private readonly mirror: JournalMirror;
 
   constructor(private readonly opts: CoordinatorOptions) {
     this.cas = new CasStore(join(opts.dataDir, 'cas'));
@@ -47,6 +50,9 @@ export class Coordinator {
     const tls = 'tls' in opts.auth ? opts.auth.tls : undefined;
     this.gate = new AuthGate(tls ? { tls: true } : { token: (opts.auth as { token: string }).token }, opts.privateRead);
     this.routes = farmRoutes(this.farm, this.cas);
+    const sessions = join(opts.dataDir, 'sessions');
+    mkdirSync(sessions, { recursive: true });
+    this.mirror = new JournalMirror(sessions, opts.compiler.sessionId);
     const handler = (req: IncomingMessage, res: ServerResponse) => { void this.request(req, res); };
     this.server = tls
       ? createHttps({ ca: tls.ca, cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: true }, handler)
@@ -74,6 +80,7 @@ export class Coordinator {
   async stop(): Promise<void> {
     this.farm.stop();
     for (const ws of this.wss.clients) ws.terminate();
+    this.mirror.closeAll();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections?.();
   }
@@ -117,7 +124,7 @@ export class Coordinator {
     }
     this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       if (path === '/ws/agent') attachAgentSocket(ws, this.farm, peer);
-      else attachClientSocket(ws, this.farm, peer);
+      else attachClientSocket(ws, this.farm, this.mirror, peer);
     });
   }
 }

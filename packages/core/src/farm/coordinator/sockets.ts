@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { FesterError, isFesterError } from '../../errors/FesterError.js';
 import { agentMessage, clientMessage, parseFrame } from '../protocol.js';
 import type { Farm } from './Farm.js';
+import type { JournalMirror } from './JournalMirror.js';
 import type { LeaseOwner } from './Leases.js';
 
 /** Bad frames tolerated on one socket before it is closed (a confused peer, not an attack). */
@@ -38,8 +39,9 @@ export function attachAgentSocket(ws: WebSocket, farm: Farm, peer?: string): voi
   ws.on('error', () => { /* close follows; the dropout is handled there */ });
 }
 
-export function attachClientSocket(ws: WebSocket, farm: Farm, peer?: string): void {
+export function attachClientSocket(ws: WebSocket, farm: Farm, mirror: JournalMirror, peer?: string): void {
   let bad = 0;
+  const mirrored = new Set<string>();
   const owner: LeaseOwner = { id: randomBytes(6).toString('hex'), send: (f) => send(ws, f) };
   farm.addOwner(owner);
   ws.on('message', (data, isBinary) => {
@@ -47,11 +49,12 @@ export function attachClientSocket(ws: WebSocket, farm: Farm, peer?: string): vo
       if (isBinary) throw new FesterError('FE0804', { message: 'binary frame on the control socket' });
       const msg = parseFrame(clientMessage, data as Buffer);
       if (msg.type === 'run') farm.run(owner, msg.req, msg.node, msg.task, Date.now());
-      else farm.cancel(owner, msg.req);
+      else if (msg.type === 'cancel') farm.cancel(owner, msg.req);
+      else { mirrored.add(msg.session); mirror.append(msg); }
     } catch (e) {
       badFrame(ws, farm, e, peer, ++bad);
     }
   });
-  ws.on('close', () => farm.removeOwner(owner));
+  ws.on('close', () => { farm.removeOwner(owner); for (const s of mirrored) mirror.close(s); });
   ws.on('error', () => { /* close follows */ });
 }
