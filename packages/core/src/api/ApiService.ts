@@ -3,6 +3,9 @@ import { dirname, resolve } from 'node:path';
 import type { Compiler } from '../Compiler.js';
 import { JournalIndex } from './JournalIndex.js';
 
+/** A cached JSON answer; `gzip` is made the first time a client that accepts it asks. */
+export interface MemoEntry { version: string; text: string; gzip?: Buffer }
+
 /** How often journals written by other processes are re-read while a live stream is open. */
 const POLL_MS = 250;
 const MEMO_ENTRIES = 16;
@@ -22,7 +25,7 @@ export class ApiService {
   private active = false;
   private timer?: NodeJS.Timeout;
   private readonly streams = new Set<ServerResponse>();
-  private readonly memos = new Map<string, { version: string; text: string }>();
+  private readonly memos = new Map<string, MemoEntry>();
 
   constructor(readonly compiler: Compiler) {
     compiler.hooks.event.tap('fester:api', (ev) => {
@@ -58,15 +61,15 @@ export class ApiService {
    * A JSON answer cached until `version` changes: a finished 10k-action build is serialised
    * once (~2 MB), not on every poll of the UI.
    */
-  memo(key: string, version: string, make: () => unknown): string {
+  memo(key: string, version: string, make: () => unknown): MemoEntry {
     const hit = this.memos.get(key);
-    if (hit && hit.version === version) return hit.text;
-    const text = JSON.stringify(make());
+    if (hit && hit.version === version) return hit;
+    const entry: MemoEntry = { version, text: JSON.stringify(make()) };
     this.memos.delete(key);
-    this.memos.set(key, { version, text });
+    this.memos.set(key, entry);
     // A few big answers at most: drop the oldest.
     if (this.memos.size > MEMO_ENTRIES) this.memos.delete(this.memos.keys().next().value!);
-    return text;
+    return entry;
   }
 
   /** The session a stream follows when none is named: our own live one, else the newest on disk. */

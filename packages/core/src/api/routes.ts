@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createGzip, gzipSync } from 'node:zlib';
 import { isFesterError } from '../errors/FesterError.js';
 import { FesterError } from '../errors/FesterError.js';
 import { autopsy } from '../explain/autopsy.js';
 import { explainAction } from '../explain/explainAction.js';
 import { eventsOf } from '../explain/sinceGreen.js';
 import { sendJson, type HttpRoutes } from '../http/HttpRoutes.js';
-import type { ApiService } from './ApiService.js';
+import type { ApiService, MemoEntry } from './ApiService.js';
 import { ACTION_STATES, type BuildIndex } from './BuildIndex.js';
 import { causalGraph } from './causalGraph.js';
 import { serveEvents } from './eventStream.js';
@@ -53,26 +54,26 @@ export function registerApiRoutes(routes: HttpRoutes, api: ApiService): void {
     sendJson(res, 200, { total: all.length, offset, limit, builds: all.slice(offset, offset + limit).map((b) => b.summary()) });
   });
 
-  add('/api/builds/', (_req, res, url, id) => {
+  add('/api/builds/', (req, res, url, id) => {
     onlyParams(url, []);
     const b = findBuild(api, id);
-    sendText(res, api.memo(`build:${b.id}`, `${b.lastSeq}:${b.status}`, () => ({ ...b.summary(), states: ACTION_STATES, actionList: [...b.actions.values()] })));
+    sendCached(req, res, api.memo(`build:${b.id}`, `${b.lastSeq}:${b.status}`, () => ({ ...b.summary(), states: ACTION_STATES, actionList: [...b.actions.values()] })));
   });
 
-  add('/api/autopsy/', (_req, res, url, id) => {
+  add('/api/autopsy/', (req, res, url, id) => {
     onlyParams(url, []);
     const b = findBuild(api, id);
     // It reads earlier sessions too (the last green build): any new event may change it.
-    sendText(res, api.memo(`autopsy:${b.id}`, `${api.index.version}:${b.status}`, () => autopsy(api.index, b)));
+    sendCached(req, res, api.memo(`autopsy:${b.id}`, `${api.index.version}:${b.status}`, () => autopsy(api.index, b)));
   });
 
-  add('/api/graph/', (_req, res, url, id) => {
+  add('/api/graph/', (req, res, url, id) => {
     onlyParams(url, ['all', 'action']);
     const all = queryBool(url, 'all');
     const action = url.searchParams.get('action') || undefined;
     const b = findBuild(api, id);
     if (action && !b.actions.has(action)) throw notFound('FE1103', `no action "${action}" in build ${b.id}`);
-    sendText(res, api.memo(`graph:${b.id}:${all}:${action ?? ''}`, `${api.index.version}`, () => causalGraph(api.index.session(b.session)!, b, { all, action })));
+    sendCached(req, res, api.memo(`graph:${b.id}:${all}:${action ?? ''}`, `${api.index.version}`, () => causalGraph(api.index.session(b.session)!, b, { all, action })));
   });
 
   add('/api/explain/', (_req, res, url, rest) => {
@@ -89,7 +90,7 @@ export function registerApiRoutes(routes: HttpRoutes, api: ApiService): void {
     }
   });
 
-  add('/api/replay/', (_req, res, url, id) => {
+  add('/api/replay/', (req, res, url, id) => {
     onlyParams(url, ['from', 'to', 'fromTs', 'toTs', 'build', 'limit']);
     const from = queryInt(url, 'from', { min: 0 });
     const to = queryInt(url, 'to', { min: 0 });
@@ -113,11 +114,15 @@ export function registerApiRoutes(routes: HttpRoutes, api: ApiService): void {
     }
     // The events' JSON text is kept as read: the body is assembled, not re-serialised (a 10k-action session is ~50k events).
     const head = JSON.stringify({ session: log.id, lastSeq: log.lastSeq, torn: log.torn, badLines: log.badLines, count: parts.length });
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-    res.write(`${head.slice(0, -1)},"events":[`);
+    // A whole session is megabytes of JSON: compressed on the way out when the client accepts it.
+    const gz = parts.length > REPLAY_SLICE && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', vary: 'accept-encoding', ...(gz ? { 'content-encoding': 'gzip' } : {}) });
+    const out = gz ? createGzip({ level: 1 }) : res;
+    if (gz) out.pipe(res);
+    out.write(`${head.slice(0, -1)},"events":[`);
     // Written in slices: one 10 MB string would double the memory for no gain.
-    for (let i = 0; i < parts.length; i += REPLAY_SLICE) res.write((i ? ',' : '') + parts.slice(i, i + REPLAY_SLICE).join(','));
-    res.end(']}');
+    for (let i = 0; i < parts.length; i += REPLAY_SLICE) out.write((i ? ',' : '') + parts.slice(i, i + REPLAY_SLICE).join(','));
+    out.end(']}');
   });
 
   add('/api/nodes', (_req, res, url) => {
@@ -129,9 +134,20 @@ export function registerApiRoutes(routes: HttpRoutes, api: ApiService): void {
   add('/api/events', (req, res, url) => serveEvents(api, req, res, url));
 }
 
-function sendText(res: ServerResponse, json: string): void {
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), 'cache-control': 'no-store' });
-  res.end(json);
+/** Above this, a client that accepts gzip gets the cached answer compressed (a 10k-action build is ~2.3 MB of JSON, ~10× less gzipped). */
+const GZIP_MIN = 64 * 1024;
+
+function sendCached(req: IncomingMessage, res: ServerResponse, entry: MemoEntry): void {
+  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', vary: 'accept-encoding' };
+  if (entry.text.length >= GZIP_MIN && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+    // Level 1: most of the gain for a fraction of the CPU; made once per cached answer.
+    entry.gzip ??= gzipSync(entry.text, { level: 1 });
+    res.writeHead(200, { ...headers, 'content-encoding': 'gzip', 'content-length': entry.gzip.length });
+    res.end(entry.gzip);
+    return;
+  }
+  res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(entry.text) });
+  res.end(entry.text);
 }
 
 function findBuild(api: ApiService, id: string): BuildIndex {

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +92,26 @@ describe('API on a 10k-action build', () => {
     const autopsy = JSON.parse((await get(`/api/autopsy/${failed}`)).text);
     expect(autopsy.rootCauses[0].action).toBe('host/obj/big/src/f7777.c.o');
     expect(autopsy.sinceGreen.inputs.map((i: { path: string }) => i.path)).toEqual(['src/f7777.c']);
+  });
+
+  it('compresses big answers for clients that accept gzip, and only for them', async () => {
+    const raw = (path: string, encoding?: string) => new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      httpGet(base + path, { headers: encoding ? { 'accept-encoding': encoding } : {} }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      }).on('error', reject);
+    });
+    for (const path of [`/api/builds/${failed}`, `/api/replay/${broken}`]) {
+      const plain = await raw(path);
+      expect(plain.headers['content-encoding'], path).toBeUndefined();
+      const zipped = await raw(path, 'gzip, deflate');
+      expect(zipped.headers['content-encoding'], path).toBe('gzip');
+      expect(zipped.body.length, path).toBeLessThan(plain.body.length / 5);
+      expect(gunzipSync(zipped.body).equals(plain.body), path).toBe(true);
+    }
+    // Small answers stay plain: compressing them costs more than it saves.
+    expect((await raw('/api/builds?limit=1', 'gzip')).headers['content-encoding']).toBeUndefined();
   });
 
   it('serves the whole 40k-event timeline, each event once and in order', async () => {
