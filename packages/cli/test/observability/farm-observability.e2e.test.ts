@@ -84,10 +84,16 @@ describe('farm observability', () => {
     }
 
     // The coordinator serves the same API over its own session: the dropout, the revocation it caused, resumable SSE.
+    // Its own session — it also keeps copies of the farm builds' journals — is the one where k1 registered.
+    type Ev = { seq: number; type: string; node?: string; causes?: number[] };
     const sessions = (await getJson(`${co.url}/api/sessions`)).body.sessions as { id: string }[];
-    expect(sessions.length).toBeGreaterThan(0);
-    const coSession = sessions[sessions.length - 1]!.id;
-    const timeline = (await getJson(`${co.url}/api/replay/${coSession}`)).body.events as { seq: number; type: string; node?: string; causes?: number[] }[];
+    let coSession = '';
+    let timeline: Ev[] = [];
+    for (const x of sessions) {
+      const evs = (await getJson(`${co.url}/api/replay/${x.id}`)).body.events as Ev[];
+      if (evs.some((e) => e.type === 'node.registered' && e.node === 'k1')) { coSession = x.id; timeline = evs; }
+    }
+    expect(coSession).not.toBe('');
     const drop = timeline.find((e) => e.type === 'node.dropout' && e.node === 'k1')!;
     expect(drop).toBeDefined();
     expect(timeline.filter((e) => e.type === 'lease.revoked' && e.node === 'k1').every((e) => e.causes?.includes(drop.seq))).toBe(true);
