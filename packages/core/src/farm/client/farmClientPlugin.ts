@@ -19,6 +19,13 @@ import { TaskBuilder } from './taskFor.js';
  */
 const LEASE_QUEUE = 1;
 
+/**
+ * Refusals that say the node went away, not that the action cannot run there: its lease was
+ * revoked by a dropout (FE0817), or it dropped out or was not ready again between the node
+ * snapshot this build scheduled from and the coordinator's check (FE0806, FE0809).
+ */
+const NODE_GONE = new Set(['FE0817', 'FE0806', 'FE0809']);
+
 const NAME = 'fester:farm-client';
 const BASE_FIELDS = new Set(['seq', 'ts', 'session', 'build', 'causes']);
 
@@ -83,8 +90,7 @@ async function runRemote(client: FarmClient, tasks: TaskBuilder, build: Build, r
     const ans = await client.run(task, req.node.id, req.signal);
     if (ans.kind === 'failed') {
       const failed = infra(`${ans.code} ${ans.message}`, ans.causes?.map((s) => localSeq.get(s)).filter((s): s is number => s !== undefined));
-      // FE0817: the coordinator revoked the lease because the node dropped out under it.
-      return ans.code === 'FE0817' ? { ...failed, nodeLost: true } : failed;
+      return NODE_GONE.has(ans.code) ? { ...failed, nodeLost: true } : failed;
     }
     const r = ans.result;
     for (const c of (r as { corrupt?: { digest: string; attempt: number }[] }).corrupt ?? []) {
