@@ -71,6 +71,21 @@ describe('simulator', () => {
     expect(safe.throttleEvents).toBeGreaterThan(0);
   });
 
+  it('thermal safety holds over every generated trace shape: 0 dispatches to a node at or above its max', () => {
+    const f = parseFarm(hotFarm);
+    let unguarded = 0;
+    for (const kind of ['wide', 'deep', 'mixed']) {
+      const t = parseTrace(generateTrace(kind, { actions: 200, seed: 2, scale: 3, targets: ['aarch64-linux-gnu'] }));
+      // The same runs without the plugin do reach the limit: the farm is hot enough to matter.
+      unguarded += simulate({ trace: t, farm: f, mode: 'fastest-free', seed: 2 }).dispatchesAboveThreshold;
+      for (const mode of ['thermal', 'unified', 'intelligence'] as const) {
+        const r = simulate({ trace: t, farm: f, mode, seed: 2, plugins: ({ clock }) => [thermal({ clock })] });
+        expect(r.dispatchesAboveThreshold, `${kind} ${mode}`).toBe(0);
+      }
+    }
+    expect(unguarded).toBeGreaterThan(0);
+  });
+
   it('intelligence mode duplicates stragglers on idle nodes', () => {
     // One link runs on a node that turns out 8× slower than predicted (huge jitter on it).
     const t = parseTrace({ version: 1, actions: [
