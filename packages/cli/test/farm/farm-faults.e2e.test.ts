@@ -56,7 +56,12 @@ describe('farm network faults', () => {
     expect(r.exitCode, String(r.stderr)).toBe(0);
     await sleep(500);
     const ev = coordinatorEvents(dataDir);
-    expect(ev.some((e) => e.type === 'node.dropout' && (e as { node: string }).node === 'far')).toBe(true);
+    const drop = ev.find((e) => e.type === 'node.dropout' && (e as { node: string }).node === 'far');
+    expect(drop).toBeDefined();
+    // Caused by the missed heartbeats, journaled first as node.silent.
+    const silent = ev.find((e) => e.type === 'node.silent' && (e as { node: string }).node === 'far');
+    expect(silent).toBeDefined();
+    expect(drop!.causes).toEqual([silent!.seq]);
     const refused = ev.filter((e) => e.type === 'lease.refused') as unknown as { node: string; epoch: number; currentEpoch: number; reason: string }[];
     expect(refused.length, `late results refused; far said:\n${farAgent.output()}`).toBeGreaterThan(0);
     expect(refused.every((x) => x.node === 'far')).toBe(true);

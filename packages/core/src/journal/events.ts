@@ -78,6 +78,8 @@ export type EventPayload =
   | { type: 'node.registered'; node: string; kind: string; arch: string; cores: number; slots: number; production: boolean; address?: string }
   /** The node verified its toolchains and joined the schedulable snapshot. */
   | { type: 'node.ready'; node: string; toolchains: Record<string, string> }
+  /** Missed heartbeats: nothing from the node for over two intervals (once per silence); a dropout follows at the timeout unless it speaks again. */
+  | { type: 'node.silent'; node: string; silentMs: number; heartbeatMs: number; timeoutMs: number }
   /** No heartbeat for `silentMs`: the node's leases are revoked and its actions re-queued. */
   | { type: 'node.dropout'; node: string; silentMs: number; timeoutMs: number; leases: number }
   /** A node's clock is off by more than the threshold (or back within it: `cleared`). */

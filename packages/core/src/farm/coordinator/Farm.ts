@@ -85,6 +85,7 @@ export class Farm {
     const rec = nodeId ? this.nodes.get(nodeId) : undefined;
     if (!rec || !nodeId || this.ports.get(nodeId) !== port) return nodeId;
     rec.lastSeen = now;
+    rec.silentSeq = undefined;
     if (msg.type === 'toolchains') {
       rec.toolchains = { ...msg.toolchains };
       rec.state = 'ready';
@@ -179,7 +180,11 @@ export class Farm {
   private sweep(now: number): void {
     for (const rec of this.nodes.all()) {
       if (rec.state === 'down' || !rec.connected) continue;
-      if (now - rec.lastSeen > this.timings.timeoutMs) this.dropout(rec.facts.id, `no heartbeat for ${now - rec.lastSeen} ms`, now);
+      const silent = now - rec.lastSeen;
+      if (silent > this.timings.timeoutMs) this.dropout(rec.facts.id, `no heartbeat for ${silent} ms`, now);
+      else if (silent > 2 * this.timings.heartbeatMs && rec.silentSeq === undefined) {
+        rec.silentSeq = this.emit({ type: 'node.silent', node: rec.facts.id, silentMs: silent, heartbeatMs: this.timings.heartbeatMs, timeoutMs: this.timings.timeoutMs });
+      }
     }
   }
 
@@ -190,7 +195,10 @@ export class Farm {
     rec.connected = false;
     rec.running = 0;
     this.nodes.settle(rec, `dropout: ${reason}`);
-    const seq = this.emit({ type: 'node.dropout', node: nodeId, silentMs: now - rec.lastSeen, timeoutMs: this.timings.timeoutMs, leases: leases.length });
+    // A silence dropout is caused by its missed heartbeats; a closed socket has no prior event.
+    const cause = rec.silentSeq;
+    rec.silentSeq = undefined;
+    const seq = this.emit({ type: 'node.dropout', node: nodeId, silentMs: now - rec.lastSeen, timeoutMs: this.timings.timeoutMs, leases: leases.length }, cause !== undefined && reason.startsWith('no heartbeat') ? [cause] : undefined);
     for (const l of leases) this.revoke(l, `node ${nodeId} dropped out (${reason})`, [seq]);
     this.nodes.changed(false);
   }

@@ -15,6 +15,8 @@ export interface NodeRecord {
   policy: NodePolicy;
   /** Coordinator time of the last frame from the node. */
   lastSeen: number;
+  /** seq of the `node.silent` of the current silence (the dropout's cause), cleared by any frame. */
+  silentSeq?: number;
   lastHeartbeat?: number;
   clock: ClockEstimator;
   clockQuarantined: boolean;
