@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fester, fixture, lastJournal } from '../../../../test/helpers.js';
 import { ready, startAgent, startCoordinator, stopAll, TOKEN, waitNodes } from '../../../../test/farm.js';
@@ -8,7 +9,7 @@ type Decision = { action: string; mode: string; chosen: string; candidates: { no
 describe('scheduler modes on a farm of real agents', () => {
   afterAll(stopAll);
 
-  it('cache-first places actions where their inputs are; target-isolated keeps a dedicated node to its pool', async () => {
+  it('cache-first places actions where their inputs are; intelligence by earliest predicted finish; target-isolated keeps a dedicated node to its pool', async () => {
     const hello = fixture('hello');
     const portable = fixture('portable');
     const co = await startCoordinator(hello.base, { host: '127.0.0.62' });
@@ -39,6 +40,20 @@ describe('scheduler modes on a farm of real agents', () => {
     expect(x.exitCode, x.stderr).toBe(0);
     expect(x.stdout).toMatch(/placed: {2}on c\d by the cache-first scheduler \(seed 0, class archive\/host\)/);
     expect(x.stdout).toMatch(/score \d\.\d{3} .*locality \d\.\d\d×2 .*(chosen|lost: )/);
+
+    // intelligence: placed by earliest predicted finish (eft) from its online model (a fresh cache: everything runs).
+    expect((await fester(['clean'], { cwd: hello.dir, cache: hello.cache })).exitCode).toBe(0);
+    const i = await fester(['build', '--farm', co.url, '--mode', 'intelligence'], { cwd: hello.dir, cache: join(hello.base, 'cache-i'), env });
+    expect(i.exitCode, i.stderr).toBe(0);
+    const ie = (await lastJournal(hello.dir)).filter((e) => e.type === 'schedule.decision') as unknown as Decision[];
+    expect(ie.length).toBeGreaterThan(0);
+    for (const d of ie) {
+      expect(d.mode).toBe('intelligence');
+      const live = d.candidates.filter((c) => !c.filtered);
+      const eft = (n: string) => live.find((c) => c.node === n)!.factors.eft!.value;
+      // eft weighs 2; free, locality and headroom together at most 0.7: the chosen node is within 0.35 of the earliest finish.
+      expect(Math.max(...live.map((c) => eft(c.node))) - eft(d.chosen), d.action).toBeLessThanOrEqual(0.35);
+    }
 
     // target-isolated: c3 serves only the aarch64 pool; every other target's actions stay off it.
     const p = await fester(['build', '--farm', co.url, '--mode', 'target-isolated'], { cwd: portable.dir, cache: portable.cache, env });
