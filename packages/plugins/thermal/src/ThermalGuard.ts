@@ -68,8 +68,9 @@ export class ThermalGuard {
       this.nodes.set(node.id, t);
     }
     const now = this.io.now();
-    // One decision asks several times about the same snapshot (filter, headroom, trend).
-    if (t.seen === node && t.seenAt === now) return t;
+    // The same node snapshot (no heartbeat since) within a poll interval has nothing new to
+    // say: a 1,000-node decision, or the next ones a millisecond later, reuse the answer.
+    if (t.seen === node && t.seenAt !== undefined && now - t.seenAt < this.opts.pollMs) return t;
     t.seen = node;
     t.seenAt = now;
     this.observeTemp(node, t, now);
