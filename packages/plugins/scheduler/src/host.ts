@@ -22,7 +22,8 @@ export interface SchedulerHost {
   inputDigests(action: Action): readonly string[];
   /**
    * True when the caller waits and asks again if every node is filtered. The simulator does;
-   * the core's runner fails such an action today, so modes must not defer there.
+   * the core's runner waits only when a filter sets `waitMs` (a hot node cools) and fails an
+   * action every node refused otherwise, so modes must not defer there.
    */
   readonly canDefer: boolean;
 }
