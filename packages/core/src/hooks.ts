@@ -170,6 +170,12 @@ export function createBuildHooks() {
     fingerprint: new AsyncSeriesWaterfallHook<[FingerprintParts]>(['parts']),
     cacheGet: new AsyncSeriesBailHook<[CacheGetRequest], CacheHit | undefined>(['request']),
     cacheStore: new AsyncParallelHook<[CacheStoreRequest]>(['request']),
+    /**
+     * A queued action's priority (higher runs first when slots are short; default 0, ties in
+     * queue order). Asked once, when the action joins the run queue: a critical-path scheduler
+     * starts the longest remaining chain first.
+     */
+    prioritize: new SyncWaterfallHook<[number, Action]>(['priority', 'action']),
     schedule: new SyncWaterfallHook<[Candidate[], Action]>(['candidates', 'action']),
     wrapCommand: new SyncWaterfallHook<[Command, Action]>(['command', 'action']),
     execute: new AsyncSeriesBailHook<[ExecuteRequest], ExecuteResult | undefined>(['request']),

@@ -1,4 +1,5 @@
 import type { Build } from '../Build.js';
+import { hasTaps } from '../hooks.js';
 import type { ActionRecord } from '../state/BuildState.js';
 import type { Action, ActionFailure, BuildCounts, BuildStatus } from '../types.js';
 import { ActionRunner, type Outcome, type Prepared, type TargetEnv } from './ActionRunner.js';
@@ -25,6 +26,8 @@ export class BuildLoop {
   private readonly failures: ActionFailure[] = [];
   private readonly checkQueue: Action[] = [];
   private readonly execQueue: [Action, Prepared][] = [];
+  /** Priorities of queued actions (only when a plugin taps `prioritize`). */
+  private readonly priority = new Map<string, number>();
   private checking = 0;
   private running = 0;
   private settled = 0;
@@ -102,7 +105,7 @@ export class BuildLoop {
       this.runner.lookup(a).then((r) => {
         this.checking--;
         if ('kind' in r) this.complete(a, r);
-        else { this.execQueue.push([a, r]); this.build.emit({ type: 'action.queued', action: a.id, kind: a.kind, target: a.target }); }
+        else { this.enqueue(a, r); this.build.emit({ type: 'action.queued', action: a.id, kind: a.kind, target: a.target }); }
         this.drainChecks();
         this.pump();
         this.maybeFinish();
@@ -110,10 +113,31 @@ export class BuildLoop {
     }
   }
 
+  /**
+   * Into the run queue, behind every action of equal or higher priority (stable: without a
+   * `prioritize` tap every priority is 0 and the queue stays in ready order).
+   */
+  private enqueue(a: Action, prep: Prepared): void {
+    const q = this.execQueue;
+    if (!hasTaps(this.build.hooks.prioritize)) { q.push([a, prep]); return; }
+    const p = this.build.hooks.prioritize.call(0, a);
+    this.priority.set(a.id, p);
+    // Binary search for the first entry of lower priority.
+    let lo = 0;
+    let hi = q.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.priority.get(q[mid]![0].id) ?? 0) >= p) lo = mid + 1;
+      else hi = mid;
+    }
+    q.splice(lo, 0, [a, prep]);
+  }
+
   /** Slots are read each time: a farm's capacity changes as nodes join, drain or drop out. */
   private pump(): void {
     while (this.running < Math.max(1, this.build.compiler.jobs) && this.execQueue.length && !this.stopping) {
       const [a, prep] = this.execQueue.shift()!;
+      this.priority.delete(a.id);
       this.running++;
       this.runner.execute(a, prep).then((r) => {
         this.running--;

@@ -54,6 +54,9 @@ export default function scheduler(options: SchedulerOptions = {}): FesterPlugin 
       compiler.hooks.build.tap(NAME, (build) => {
         current = build;
         core.tap(build.hooks.schedule);
+        // intelligence: the run queue starts the longest predicted remaining chain first (HEFT's order).
+        const advisor = core.advisor;
+        if (advisor) build.hooks.prioritize.tap(NAME, (p, a) => p + advisor.priority(a.id));
         let warned = false;
         build.hooks.event.tap(NAME, (ev) => {
           if (!warned && ev.type === 'action.queued') {

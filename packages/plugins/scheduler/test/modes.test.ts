@@ -136,6 +136,10 @@ describe('intelligence', () => {
     const advisor = schedulerAdvisorOf(h.compiler)!;
     expect(advisor.priority('c1')).toBeGreaterThan(advisor.priority('solo'));
     expect(advisor.priority('c1')).toBeGreaterThan(advisor.priority('c2'));
+    // The run queue gets the same order through the core's prioritize hook.
+    const prio = (id: string) => h.build.hooks.prioritize.call(0, h.build.graph!.get(id)!);
+    expect(prio('c1')).toBe(advisor.priority('c1'));
+    expect(prio('c1')).toBeGreaterThan(prio('solo'));
     // Learn that compiles take about a second, then let one run for 20 s on a.
     for (let i = 0; i < 3; i++) { h.start('solo', 'b'); now += 1000; h.finish('solo', 'b', 1000); }
     h.start('c1', 'a');
