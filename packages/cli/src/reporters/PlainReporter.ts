@@ -1,5 +1,6 @@
 import type { BuildResult, Compiler, FesterEvent } from '@fester/core';
 import { onEvents, seconds, summary, type Reporter, type ReporterOptions } from './Reporter.js';
+import { schedulerLine } from './schedulerLines.js';
 
 /** One line per action that did something, failures with their stderr; for logs and CI. */
 export class PlainReporter implements Reporter {
@@ -35,7 +36,11 @@ export class PlainReporter implements Reporter {
           if (ev.stderr) this.o.stderr.write(indent(ev.stderr));
         }
         break;
-      default: break;
+      default: {
+        const l = schedulerLine(ev);
+        if (l) this.line(l);
+        break;
+      }
     }
   }
 
