@@ -46,7 +46,7 @@ export class LearnedLocality implements InputLocality {
     }
     // A node's CAS is capped and LRU; past the cap this forgets the node's blobs wholesale.
     if ((this.count.get(node) ?? 0) > MAX_BLOBS_PER_NODE) {
-      for (const h of this.holders.values()) h.delete(node);
+      for (const [d, h] of this.holders) { h.delete(node); if (!h.size) this.holders.delete(d); }
       this.count.set(node, 0);
     }
   }
