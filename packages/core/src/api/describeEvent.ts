@@ -23,6 +23,7 @@ export function describeEvent(ev: FesterEvent): string {
     case 'build.finished': return `build ${ev.status}${ev.error ? `: ${ev.error.code} ${ev.error.message}` : ''}`;
     case 'node.dropout': return `node ${ev.node} dropped out (silent ${Math.round(ev.silentMs)} ms, ${ev.leases} leases)`;
     case 'node.silent': return `node ${ev.node} missed heartbeats (silent ${Math.round(ev.silentMs)} ms of a ${ev.timeoutMs} ms timeout)`;
+    case 'node.temperature': return `node ${ev.node} at ${ev.celsius ?? '?'} °C: ${ev.previous} → ${ev.state} (max ${ev.maxCelsius} °C)`;
     case 'node.left': return `node ${ev.node} left: ${ev.reason}`;
     case 'node.quarantined': return `node ${ev.node} ${ev.cleared ? 'out of' : 'in'} quarantine: ${ev.reason}`;
     case 'node.policy': return `node ${ev.node} policy ${ev.previous} → ${ev.policy}`;

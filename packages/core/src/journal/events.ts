@@ -108,6 +108,8 @@ export type EventPayload =
   /** The intelligence mode proposes running a straggler again on an idle node (first result wins). */
   | { type: 'schedule.speculation'; action: string; node: string; original: string; elapsedMs: number; predictedMs: number; reason: string }
   /** A node stopped taking (some) new work: too hot (`max`), nearly too hot (`near`: fewer slots) or loaded for too long (`sustained-load`: no `parallel: high` actions). */
+  /** The temperature reading that moved a node between thermal states (`ok`, `near`, `hot`): the cause of the throttle or release that follows. */
+  | { type: 'node.temperature'; node: string; celsius?: number; sensor?: string; maxCelsius: number; state: 'ok' | 'near' | 'hot'; previous: 'ok' | 'near' | 'hot' }
   | ({ type: 'node.throttled' } & ThrottleDetail)
   /** The condition of an earlier `node.throttled` with the same `rule` is over (below the hysteresis). */
   | ({ type: 'node.unthrottled' } & ThrottleDetail)

@@ -29,7 +29,8 @@ interface Track extends NodeThermal {
 
 export interface GuardIo {
   now(): number;
-  emit(payload: EventPayload): void;
+  /** Journal an event; returns its seq, which later events name as their cause. */
+  emit(payload: EventPayload, causes?: number[]): number | void;
   /** Readings of a node: the agent's report, or sysfs for the local node. */
   readings(node: NodeInfo): { readings: readonly TempReading[]; problems?: { sensor: string; path: string; raw: string; message: string }[]; rootMissing?: string };
   /** 1-minute load average and cores, when known. */
@@ -118,12 +119,15 @@ export class ThermalGuard {
     const { maxCelsius: max, hysteresis: h, nearCelsius: near } = t.limits;
     const reading = { ...(t.celsius !== undefined ? { celsius: round(t.celsius) } : {}), ...(t.sensor ? { sensor: t.sensor } : {}), maxCelsius: max };
     const nearSlots = this.nearSlots(node, t);
+    // The reading that moved the node is journaled on its own, as the cause of what follows.
+    const seq = this.io.emit({ type: 'node.temperature', node: node.id, ...reading, state: to, previous: from });
+    const causes = typeof seq === 'number' ? [seq] : undefined;
     // One temperature rule holds at a time: the old one is closed, then the new one opened, so
     // every node.throttled has its node.unthrottled and each rule's story reads on its own.
-    if (from === 'hot') this.io.emit({ type: 'node.unthrottled', node: node.id, rule: 'max', ...reading, releaseCelsius: max - h });
-    if (from === 'near') this.io.emit({ type: 'node.unthrottled', node: node.id, rule: 'near', ...reading, releaseCelsius: max - near - h });
-    if (to === 'hot') this.io.emit({ type: 'node.throttled', node: node.id, rule: 'max', ...reading, releaseCelsius: max - h });
-    if (to === 'near') this.io.emit({ type: 'node.throttled', node: node.id, rule: 'near', ...reading, releaseCelsius: max - near - h, slots: nearSlots });
+    if (from === 'hot') this.io.emit({ type: 'node.unthrottled', node: node.id, rule: 'max', ...reading, releaseCelsius: max - h }, causes);
+    if (from === 'near') this.io.emit({ type: 'node.unthrottled', node: node.id, rule: 'near', ...reading, releaseCelsius: max - near - h }, causes);
+    if (to === 'hot') this.io.emit({ type: 'node.throttled', node: node.id, rule: 'max', ...reading, releaseCelsius: max - h }, causes);
+    if (to === 'near') this.io.emit({ type: 'node.throttled', node: node.id, rule: 'near', ...reading, releaseCelsius: max - near - h, slots: nearSlots }, causes);
   }
 
   private observeLoad(node: NodeInfo, t: Track, now: number): void {

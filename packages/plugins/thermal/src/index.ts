@@ -22,7 +22,7 @@ export default function thermal(options: ThermalOptions = {}): FesterPlugin {
     apply(compiler) {
       const now = opts.clock ?? Date.now;
       let current: Build | undefined;
-      const emit = (p: EventPayload) => { if (current) current.emit(p); else compiler.emit(p); };
+      const emit = (p: EventPayload, causes?: number[]) => (current ? current.emit(p, causes) : compiler.emit(p, causes)).seq;
       let scan: { at: number; result: SysfsScan } | undefined;
       const localReadings = () => {
         const t = now();

@@ -38,6 +38,10 @@ describe('thermal safety on the schedule hook', () => {
     expect(c.local!.waitMs).toBeGreaterThan(0);
     expect(c.b!.filtered).toBeUndefined();
     expect(t.of('node.throttled')).toEqual([expect.objectContaining({ node: 'local', rule: 'max', celsius: 90, sensor: 'thermal_zone0:x86_pkg_temp', maxCelsius: 85, releaseCelsius: 80 })]);
+    // The throttle is caused by the reading, journaled on its own.
+    const hot = t.of('node.temperature');
+    expect(hot).toEqual([expect.objectContaining({ node: 'local', celsius: 90, state: 'hot', previous: 'ok' })]);
+    expect(t.of('node.throttled')[0]!.causes).toEqual([hot[0]!.seq]);
 
     // Below the max but above max − hysteresis: still throttled (no flapping at the limit).
     sys.zone(0, 'x86_pkg_temp', 82000);
@@ -50,6 +54,9 @@ describe('thermal safety on the schedule hook', () => {
     c = t.decide();
     expect(c.local!.filtered).toBeUndefined();
     expect(t.of('node.unthrottled')).toEqual([expect.objectContaining({ node: 'local', rule: 'max', celsius: 70, releaseCelsius: 80 })]);
+    const cool = t.of('node.temperature').at(-1)!;
+    expect(cool).toMatchObject({ celsius: 70, state: 'ok', previous: 'hot' });
+    expect(t.of('node.unthrottled')[0]!.causes).toEqual([cool.seq]);
   });
 
   it('near the max a node gets fewer slots', () => {
