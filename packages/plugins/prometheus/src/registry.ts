@@ -7,6 +7,9 @@ import type { MetricsState, Tally } from './MetricsState.js';
 /** What the thermal plugin publishes on the Compiler (read structurally: no dependency on it). */
 interface ThermalView { maxCelsius(node: string): number; reading(node: NodeInfo): { celsius?: number } }
 const THERMAL_VIEW = Symbol.for('fester.thermal.view');
+/** What the scheduler plugin publishes: its runtime history (read structurally as well). */
+interface HistoryView { predictionErrors(): Record<string, { n: number; mape: number }> }
+const SCHEDULER_HISTORY = Symbol.for('fester.scheduler.history');
 
 /**
  * prom-client, loaded on first use: ~100 ms of module loading that a build nobody scrapes
@@ -81,6 +84,15 @@ export function createRegistry(state: MetricsState, compiler: Compiler, processM
   });
   gauge(M.nodeThrottled, '1 while a thermal or load rule throttles a node (rule: max, near, sustained-load)', ['node', 'rule'], (set) => {
     for (const [node, rules] of state.throttled) for (const [rule, on] of rules) set([node, rule], on ? 1 : 0);
+  });
+
+  // Read at scrape time: the scheduler plugin may be applied after this one.
+  const history = () => (compiler as unknown as Record<symbol, HistoryView | undefined>)[SCHEDULER_HISTORY];
+  gauge('fester_scheduler_prediction_error', 'Mean absolute relative error of the scheduler’s runtime predictions per node (0.1 = 10 %)', ['node'], (set) => {
+    for (const [node, e] of Object.entries(history()?.predictionErrors() ?? {})) if (e.n > 0) set([node], e.mape);
+  });
+  gauge('fester_scheduler_prediction_samples', 'Runtimes the scheduler predicted and then measured, per node', ['node'], (set) => {
+    for (const [node, e] of Object.entries(history()?.predictionErrors() ?? {})) set([node], e.n);
   });
 
   const histogram = new client.Histogram({ name: M.decision, help: 'Time the schedule hook took to place one action (filters and scorers), seconds', buckets: DECISION_BUCKETS, registers });
