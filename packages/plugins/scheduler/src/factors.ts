@@ -50,9 +50,21 @@ export function cpu(ctx: DecisionContext): void {
 const UNKNOWN_SPEED = 0.8;
 
 /**
+ * Runtimes this action would wait on a node before a slot frees: 0 with a slot free, about
+ * (queued + 1) / slots when every slot is taken. A fast node's queue place is worth its speed
+ * divided by this plus one — so noise in the speed estimate between equal machines never
+ * strands an idle node while a busy one queues (the history would then never correct it).
+ */
+function waitFactor(ctx: DecisionContext, n: NodeInfo): number {
+  const slots = slotsOf(n);
+  return 1 + Math.max(0, ctx.host.running(n) - slots + 1) / slots;
+}
+
+/**
  * History: the fastest predicted node for this action class scores 1, a node predicted twice
- * as slow 0.5. A class never seen anywhere (the first link of a build) falls back on each
- * node's speed learned from other classes; nothing known at all: every node 0.5.
+ * as slow 0.5, each divided by its wait factor (a busy node's place in its queue is worth
+ * less). A class never seen anywhere (the first link of a build) falls back on each node's
+ * speed learned from other classes; nothing known at all: every node 0.5.
  */
 export function speed(ctx: DecisionContext): void {
   const w = ctx.weights.speed;
@@ -65,12 +77,12 @@ export function speed(ctx: DecisionContext): void {
     const rel = ctx.live.map((c) => h.speed(c.node.id));
     let fastest = 0;
     for (const r of rel) if (r !== undefined && r > fastest) fastest = r;
-    ctx.live.forEach((c, i) => setFactor(c, 'speed', fastest === 0 ? 0.5 : rel[i] === undefined ? UNKNOWN_SPEED : rel[i]! / fastest, w));
+    ctx.live.forEach((c, i) => setFactor(c, 'speed', (fastest === 0 ? 0.5 : rel[i] === undefined ? UNKNOWN_SPEED : rel[i]! / fastest) / waitFactor(ctx, c.node), w));
     return;
   }
   ctx.live.forEach((c, i) => {
     const e = est[i];
-    setFactor(c, 'speed', e === undefined ? UNKNOWN_SPEED : best / e, w);
+    setFactor(c, 'speed', (e === undefined ? UNKNOWN_SPEED : best / e) / waitFactor(ctx, c.node), w);
   });
 }
 
