@@ -5,9 +5,10 @@ import { join } from 'node:path';
  * A session journal of one build of `actions` compile actions, as the Journal writes it: the
  * event kinds and sizes of a real build (miss, queued, started, finished with outputs and
  * headers), so the API bench parses and serves what a 10k-action build leaves on disk.
- * `failAt` makes that action fail (changed input, compiler error) and the build red.
+ * `failAt` makes that action fail (changed input, compiler error) and the build red. The API
+ * tests read the same journal (packages/core/test/api/bigJournal.test.ts).
  */
-export function writeApiSession(dir, session, { t0, actions, failAt }) {
+export function writeApiSession(dir, session, { t0, actions, failAt, pid = 1 }) {
   const build = `${session}.1`;
   const lines = [];
   let seq = 0;
@@ -16,8 +17,8 @@ export function writeApiSession(dir, session, { t0, actions, failAt }) {
     lines.push(JSON.stringify({ seq: ++seq, ts: ts++, session, ...(p.type === 'session.started' ? {} : { build }), ...extra, ...p }));
     return seq;
   };
-  // pid 1 is alive and not ours: the index must not call the build abandoned.
-  ev({ type: 'session.started', version: '0.1.0', cwd: '/tmp', pid: 1 });
+  // pid 1 (the default) is alive and not ours: the index must not call the build abandoned.
+  ev({ type: 'session.started', version: '0.1.0', cwd: '/tmp', pid });
   ev({ type: 'build.started', file: '/src/big/project.yaml', targets: [], jobs: 2, nodes: ['local'] });
   ev({ type: 'toolchain.resolved', target: 'host', digest: 'a'.repeat(64), version: 'gcc 12.2.0', tools: {} });
   ev({ type: 'graph.resolved', project: 'big', actions, edges: actions, artifacts: ['big'], targets: ['host'], durationMs: 1 });

@@ -1,10 +1,10 @@
-import { createServer, type Server } from 'node:http';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Compiler } from '../../src/Compiler.js';
 import { apiService } from '../../src/api/apiPlugin.js';
+import { serveRoutes } from './serveRoutes.js';
 import { SyntheticSession } from './syntheticJournal.js';
 
 /** The API over hand-written journals, through a real HTTP server mounting compiler.routes. */
@@ -13,7 +13,7 @@ describe('HTTP API', () => {
   const dir = join(tmp, '.fester', 'sessions');
   const s1 = new SyntheticSession(dir, '20261125T100000000Z-aaaaaa');
   const s2 = new SyntheticSession(dir, '20261125T110000000Z-bbbbbb', Date.UTC(2026, 10, 25, 11));
-  let server: Server;
+  let served: Awaited<ReturnType<typeof serveRoutes>>;
   let base = '';
   let compiler: Compiler;
   let failSeq = 0;
@@ -34,14 +34,11 @@ describe('HTTP API', () => {
     const api = apiService(compiler)!;
     api.followOwnSession = false;
     api.addSessionDir(dir);
-    server = createServer((req, res) => { void compiler.routes.handle(req, res).then((h) => { if (!h) { res.statusCode = 404; res.end(); } }); });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    served = await serveRoutes(compiler);
+    base = served.base;
   });
   afterAll(async () => {
-    apiService(compiler)!.closeStreams();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await served.close();
     rmSync(tmp, { recursive: true, force: true });
   });
 

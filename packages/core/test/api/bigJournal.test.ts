@@ -1,50 +1,26 @@
-import { createServer, get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http';
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Compiler } from '../../src/Compiler.js';
 import { apiService } from '../../src/api/apiPlugin.js';
+import { serveRoutes } from './serveRoutes.js';
+// Plain ESM without types, shared with the API bench.
+import { writeApiSession } from '../../../../bench/gen/apiJournal.mjs';
 
 const N = 10_000;
 
-/** A session of one 10k-action build, written in one go (as the Journal's batches would). */
+/** A session of one 10k-action build, as the API bench writes it (the same generator). */
 function writeSession(dir: string, session: string, t0: number, failAt?: number): string {
-  const build = `${session}.1`;
-  const lines: string[] = [];
-  let seq = 0;
-  let ts = t0;
-  const ev = (p: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-    lines.push(JSON.stringify({ seq: ++seq, ts: ts++, session, ...(p.type === 'session.started' ? {} : { build }), ...extra, ...p }));
-    return seq;
-  };
-  ev({ type: 'session.started', version: '0.1.0', cwd: '/tmp', pid: process.pid });
-  ev({ type: 'build.started', file: '/src/big/project.yaml', targets: [], jobs: 2, nodes: ['local'] });
-  ev({ type: 'toolchain.resolved', target: 'host', digest: 'a'.repeat(64), version: 'gcc 12.2.0', tools: {} });
-  ev({ type: 'graph.resolved', project: 'big', actions: N, edges: N, artifacts: ['big'], targets: ['host'], durationMs: 1 });
-  let failSeq = 0;
-  for (let i = 0; i < N; i++) {
-    const action = `host/obj/big/src/f${i}.c.o`;
-    const failed = i === failAt;
-    ev({ type: 'cache.miss', action, key: 'k'.repeat(64), reason: failed ? 'inputs-changed' : 'no-previous-build', changed: failed ? [{ path: `src/f${i}.c`, before: '1'.repeat(64), after: '2'.repeat(64) }] : [] });
-    ev({ type: 'action.queued', action, kind: 'compile', target: 'host' });
-    ev({ type: 'action.started', action, node: 'local', argv: ['gcc', '-O2', '-c', `src/f${i}.c`, '-o', `build/host/obj/big/src/f${i}.c.o`], cwd: '.' });
-    const s = failed
-      ? ev({ type: 'action.finished', action, node: 'local', exitCode: 1, durationMs: 20, status: 'failed', stderr: `src/f${i}.c:1:1: error: boom`, infrastructure: false, message: 'exit code 1' })
-      : ev({ type: 'action.finished', action, node: 'local', exitCode: 0, durationMs: 20, status: 'success', outputs: [{ path: `build/host/obj/big/src/f${i}.c.o`, digest: 'd'.repeat(64) }], headers: ['include/big.h'] });
-    if (failed) failSeq = s;
-  }
-  ev({ type: 'build.finished', status: failAt === undefined ? 'success' : 'failed', durationMs: 1000, counts: {} }, failSeq ? { causes: [failSeq] } : {});
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${session}.jsonl`), `${lines.join('\n')}\n`);
-  return build;
+  return writeApiSession(dir, session, { t0, actions: N, failAt, pid: process.pid }).build;
 }
 
 describe('API on a 10k-action build', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'fester-perf-'));
   const dir = join(tmp, 'sessions');
-  let server: Server;
+  let served: Awaited<ReturnType<typeof serveRoutes>>;
   let base = '';
   let compiler: Compiler;
   let failed = '';
@@ -58,13 +34,11 @@ describe('API on a 10k-action build', () => {
     const api = apiService(compiler)!;
     api.followOwnSession = false;
     api.addSessionDir(dir);
-    server = createServer((req, res) => { void compiler.routes.handle(req, res); });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    served = await serveRoutes(compiler);
+    base = served.base;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await served.close();
     rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Compiler } from '../../src/Compiler.js';
-import { apiService } from '../../src/api/apiPlugin.js';
+import { serveRoutes } from './serveRoutes.js';
 import { Journal } from '../../src/journal/Journal.js';
 import { SyntheticSession } from './syntheticJournal.js';
 
@@ -45,21 +44,18 @@ async function readSse(url: string, headers: Record<string, string>, until: (msg
 describe('GET /api/events (SSE)', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'fester-sse-'));
   const dir = join(tmp, '.fester', 'sessions');
-  let server: Server;
+  let served: Awaited<ReturnType<typeof serveRoutes>>;
   let base = '';
   let compiler: Compiler;
 
   beforeAll(async () => {
     const session = '20261125T100000000Z-live00';
     compiler = new Compiler({ config: { plugins: [] }, cacheDir: join(tmp, 'cache'), journal: new Journal(join(dir, `${session}.jsonl`), session) });
-    server = createServer((req, res) => { void compiler.routes.handle(req, res); });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    served = await serveRoutes(compiler);
+    base = served.base;
   });
   afterAll(async () => {
-    apiService(compiler)!.closeStreams();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await served.close();
     rmSync(tmp, { recursive: true, force: true });
   });
 

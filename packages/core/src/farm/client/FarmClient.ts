@@ -113,23 +113,26 @@ export class FarmClient {
 
   /** Journal lines for the coordinator's copy of this session, in frames well under the cap. */
   sendJournal(session: string, events: readonly FesterEvent[]): void {
-    let batch: FesterEvent[] = [];
+    // Each event is serialised once: its text both sizes the frame and goes into it.
+    const head = `{"type":"journal","session":${JSON.stringify(session)},"events":[`;
+    let batch: string[] = [];
     let bytes = 0;
+    const flush = () => { if (batch.length) this.sendText(`${head}${batch.join(',')}]}`); batch = []; bytes = 0; };
     for (const ev of events) {
-      const n = JSON.stringify(ev).length;
-      if (batch.length && (bytes + n > JOURNAL_FRAME_BYTES || batch.length >= 5000)) {
-        this.send({ type: 'journal', session, events: batch });
-        batch = [];
-        bytes = 0;
-      }
-      batch.push(ev);
-      bytes += n;
+      const text = JSON.stringify(ev);
+      if (bytes + text.length > JOURNAL_FRAME_BYTES || batch.length >= 5000) flush();
+      batch.push(text);
+      bytes += text.length;
     }
-    if (batch.length) this.send({ type: 'journal', session, events: batch });
+    flush();
   }
 
   private send(frame: object): void {
-    if (this.ws && this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+    this.sendText(JSON.stringify(frame));
+  }
+
+  private sendText(text: string): void {
+    if (this.ws && this.ws.readyState === this.ws.OPEN) this.ws.send(text);
   }
 
   private settle(req: string, a: RunAnswer): void {

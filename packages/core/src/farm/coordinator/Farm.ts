@@ -181,24 +181,23 @@ export class Farm {
     for (const rec of this.nodes.all()) {
       if (rec.state === 'down' || !rec.connected) continue;
       const silent = now - rec.lastSeen;
-      if (silent > this.timings.timeoutMs) this.dropout(rec.facts.id, `no heartbeat for ${silent} ms`, now);
+      // A silence dropout is caused by its missed heartbeats (the node.silent of this silence).
+      if (silent > this.timings.timeoutMs) this.dropout(rec.facts.id, `no heartbeat for ${silent} ms`, now, rec.silentSeq);
       else if (silent > 2 * this.timings.heartbeatMs && rec.silentSeq === undefined) {
         rec.silentSeq = this.emit({ type: 'node.silent', node: rec.facts.id, silentMs: silent, heartbeatMs: this.timings.heartbeatMs, timeoutMs: this.timings.timeoutMs });
       }
     }
   }
 
-  private dropout(nodeId: string, reason: string, now: number): void {
+  private dropout(nodeId: string, reason: string, now: number, cause?: number): void {
     const rec = this.nodes.get(nodeId);
     if (!rec || rec.state === 'down') return;
     const leases = this.leases.onNode(nodeId);
     rec.connected = false;
     rec.running = 0;
     this.nodes.settle(rec, `dropout: ${reason}`);
-    // A silence dropout is caused by its missed heartbeats; a closed socket has no prior event.
-    const cause = rec.silentSeq;
     rec.silentSeq = undefined;
-    const seq = this.emit({ type: 'node.dropout', node: nodeId, silentMs: now - rec.lastSeen, timeoutMs: this.timings.timeoutMs, leases: leases.length }, cause !== undefined && reason.startsWith('no heartbeat') ? [cause] : undefined);
+    const seq = this.emit({ type: 'node.dropout', node: nodeId, silentMs: now - rec.lastSeen, timeoutMs: this.timings.timeoutMs, leases: leases.length }, cause !== undefined ? [cause] : undefined);
     for (const l of leases) this.revoke(l, `node ${nodeId} dropped out (${reason})`, [seq]);
     this.nodes.changed(false);
   }
