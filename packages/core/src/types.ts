@@ -104,6 +104,8 @@ export interface NodeInfo {
   readonly clockOffsetMs?: number;
   /** Coordinator time of the last heartbeat (ms since the epoch). */
   readonly lastHeartbeat?: number;
+  /** Coordinator time the node last registered (its toolchains are verified after). */
+  readonly registeredAt?: number;
 }
 
 /** One node as the schedule waterfall sees it: filters set `filtered`, scorers add factors. */

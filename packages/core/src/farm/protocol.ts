@@ -150,6 +150,7 @@ export interface PublishedNode {
   running: number;
   clockOffsetMs?: number;
   lastHeartbeat?: number;
+  registeredAt?: number;
   version?: string;
 }
 

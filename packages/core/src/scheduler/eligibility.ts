@@ -4,7 +4,7 @@ import type { Candidate } from '../types.js';
 
 /** Stage of the eligibility filters: before every scorer, so modes only score eligible nodes. */
 export const ELIGIBILITY_STAGE = -100;
-/** How long after its last heartbeat a down node is still waited for (coordinator clock). */
+/** How long after its last heartbeat (down) or its registration (registering) a node is waited for (coordinator clock). */
 const DOWN_GRACE_MS = 30_000;
 const DOWN_RECHECK_MS = 500;
 
@@ -28,8 +28,10 @@ export function eligibilityPlugin(): FesterPlugin {
             if (n.state && n.state !== 'ready') {
               c.filtered = `${n.state}${n.stateReason ? `: ${n.stateReason}` : ''}`;
               // A node that dropped out moments ago is usually coming back (systemd restart, a
-              // rebooting board): with no other node, waiting a little beats failing the action.
-              if (n.state === 'down' && n.lastHeartbeat && Date.now() - n.lastHeartbeat < DOWN_GRACE_MS) c.waitMs = DOWN_RECHECK_MS;
+              // rebooting board), and one that just registered is verifying its toolchains: with
+              // no other node, waiting a little beats failing the action.
+              const since = n.state === 'down' ? n.lastHeartbeat : n.state === 'registering' ? n.registeredAt : undefined;
+              if (since && Date.now() - since < DOWN_GRACE_MS) c.waitMs = DOWN_RECHECK_MS;
             }
             else if (n.policy === 'drain') c.filtered = 'policy drain';
             else if (n.toolchains && digest && n.toolchains[action.target] !== digest) {

@@ -15,6 +15,8 @@ export interface NodeRecord {
   policy: NodePolicy;
   /** Coordinator time of the last frame from the node. */
   lastSeen: number;
+  /** Coordinator time of the latest hello (0 for a node only known from nodes.json). */
+  registeredAt: number;
   /** seq of the `node.silent` of the current silence (the dropout's cause), cleared by any frame. */
   silentSeq?: number;
   lastHeartbeat?: number;
@@ -45,7 +47,7 @@ export class NodeTable {
     for (const [id, n] of Object.entries(data?.nodes ?? {})) {
       this.nodes.set(id, {
         facts: n.facts, toolchains: n.toolchains, policy: POLICIES.includes(n.policy) ? n.policy : 'neutral',
-        state: 'down', stateReason: 'not connected since the coordinator started', lastSeen: 0,
+        state: 'down', stateReason: 'not connected since the coordinator started', lastSeen: 0, registeredAt: 0,
         clock: new ClockEstimator(), clockQuarantined: false, running: 0, connected: false,
       });
     }
@@ -68,7 +70,7 @@ export class NodeTable {
     const old = this.nodes.get(facts.id);
     const rec: NodeRecord = {
       facts, toolchains: {}, state: 'registering', policy: old?.policy ?? 'neutral', lastSeen: now,
-      clock: new ClockEstimator(), clockQuarantined: false, running: 0, connected: true,
+      clock: new ClockEstimator(), clockQuarantined: false, running: 0, connected: true, registeredAt: now,
     };
     this.nodes.set(facts.id, rec);
     this.changed(true);
@@ -129,6 +131,6 @@ function publish(r: NodeRecord): PublishedNode {
     ...(f.production ? { production: f.production } : {}),
     cores: f.cores, memoryBytes: f.memoryBytes, load: f.load, temps: f.temps, running: r.running,
     ...(r.clock.offsetMs !== undefined ? { clockOffsetMs: r.clock.offsetMs } : {}),
-    ...(r.lastHeartbeat ? { lastHeartbeat: r.lastHeartbeat } : {}), version: f.version,
+    ...(r.lastHeartbeat ? { lastHeartbeat: r.lastHeartbeat } : {}), ...(r.registeredAt ? { registeredAt: r.registeredAt } : {}), version: f.version,
   };
 }
