@@ -69,6 +69,17 @@ export interface ExecuteRequest {
   node: NodeInfo;
   command: Command;
   signal: AbortSignal;
+  /**
+   * Set for nodes with `deferredOutputs`: hold the outputs (and the depfile) and return
+   * `commit` instead of writing them into the workspace. The runner commits only the copy it
+   * keeps, after the other copy of a speculated action has stopped.
+   */
+  deferOutputs?: boolean;
+  /**
+   * A speculative second copy of an action that is still running on another node: per-action
+   * state an executor keeps (a farm lease) must keep the two copies apart.
+   */
+  duplicate?: boolean;
 }
 
 export interface ExecuteResult {
@@ -86,6 +97,38 @@ export interface ExecuteResult {
    * or the node, so it is retried on a budget of its own and the node is not excluded.
    */
   nodeLost?: boolean;
+  /** With `deferOutputs`: write this run's outputs into the workspace. Called at most once, only for the copy the runner keeps. */
+  commit?: () => void | Promise<void>;
+}
+
+/** One action running on one node that the runner can duplicate: a single copy, on a node with `deferredOutputs`. */
+export interface RunningCopy {
+  action: string;
+  node: string;
+  /** ms since the epoch. */
+  startedAt: number;
+}
+
+export interface SpeculateRequest {
+  running: readonly RunningCopy[];
+  /** Nodes with a free slot whose executor holds outputs apart (`deferredOutputs`). */
+  idle: readonly NodeInfo[];
+  /** Proposals beyond this many are ignored. */
+  max: number;
+  /**
+   * The normal placement — the `schedule` hook with every filter (toolchain, drain, thermal…) —
+   * limited to `among`: the best eligible node, or undefined. The runner ignores any proposal
+   * this did not place, so no tap can put a duplicate where the action may not run.
+   */
+  place(action: string, among: readonly NodeInfo[]): NodeInfo | undefined;
+}
+
+/** Run a second copy of a running action on `node`; the first copy to succeed is kept. */
+export interface DuplicateProposal {
+  action: string;
+  node: string;
+  /** seq of the event that proposed it (`schedule.speculation`): the duplicate's `action.started` points at it. */
+  cause?: number;
 }
 
 export interface ValidateRequest {
@@ -177,6 +220,12 @@ export function createBuildHooks() {
      */
     prioritize: new SyncWaterfallHook<[number, Action]>(['priority', 'action']),
     schedule: new SyncWaterfallHook<[Candidate[], Action]>(['candidates', 'action']),
+    /**
+     * Idle capacity (nothing ready to run, nodes with free slots): is a running action worth a
+     * second copy on one of them? Asked every half second while so, only when tapped. A
+     * waterfall, so several advisers can add proposals; each must be placed through `place`.
+     */
+    speculate: new SyncWaterfallHook<[DuplicateProposal[], SpeculateRequest]>(['proposals', 'request']),
     wrapCommand: new SyncWaterfallHook<[Command, Action]>(['command', 'action']),
     execute: new AsyncSeriesBailHook<[ExecuteRequest], ExecuteResult | undefined>(['request']),
     validate: new AsyncSeriesHook<[ValidateRequest]>(['request']),

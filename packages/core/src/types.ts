@@ -100,6 +100,12 @@ export interface NodeInfo {
   readonly temps?: readonly TempReading[];
   /** Actions the node runs now (all builds). */
   readonly running?: number;
+  /**
+   * Its executor runs each action apart from the workspace and writes outputs only when the
+   * runner commits them (`ExecuteRequest.deferOutputs`): only such nodes run speculative
+   * duplicates, since two copies writing one workspace could mix their outputs.
+   */
+  readonly deferredOutputs?: boolean;
   /** Estimated node clock minus coordinator clock, in ms (NTP-style, from heartbeats). */
   readonly clockOffsetMs?: number;
   /** Coordinator time of the last heartbeat (ms since the epoch). */

@@ -1,5 +1,5 @@
 import { createBuildHooks, type Action, type ActionGraph, type Candidate, type EventOf, type EventPayload, type FesterEvent, type NodeInfo } from '@fester/core';
-import { History, parseOptions, resolveSettings, RunningTracker, Scheduler, type SchedulerHost, type ThermalViewLike } from '@fester/plugin-scheduler';
+import { closeLoser, History, parseOptions, resolveSettings, RunningTracker, Scheduler, type SchedulerHost, type ThermalViewLike } from '@fester/plugin-scheduler';
 import { FactsTimeline, isReplayInput, type NodeFacts, type ReplayInput } from './inputFormat.js';
 
 /** Two recorded scores are the same when they agree to the 4 decimals the journal keeps. */
@@ -63,11 +63,13 @@ export function replayDecisions(events: readonly FesterEvent[]): ReplayReport {
         // The scheduler notes when runs start (the intelligence mode predicts when they end): the event's own time.
         live.state.clock = ev.ts;
         live.scheduler.onEvent(ev, graph);
+        closeLoser(ev, tracker, live.scheduler.advisor);
         live.state.clock = undefined;
       }
       // Before the first decision the live history already holds these runs (its snapshot is taken then): only the tracker learns.
       else if (ev.type === 'action.started') tracker.started(ev.action, ev.node, ev.ts);
       else if (ev.type === 'action.finished' && ev.node) tracker.finished(ev.action, ev.node);
+      else closeLoser(ev, tracker);
       continue;
     }
     report.decisions++;

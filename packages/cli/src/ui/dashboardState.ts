@@ -30,7 +30,8 @@ export class DashboardState {
       case 'action.uptodate': this.settled++; this.upToDate++; break;
       case 'cache.hit': this.settled++; this.hits++; break;
       case 'cache.miss': this.misses++; break;
-      case 'action.started': this.running.set(ev.action, { action: ev.action, node: ev.node, startedAt: ev.ts }); break;
+      // A speculative duplicate's start: the action keeps its first node and start time.
+      case 'action.started': if (!this.running.has(ev.action)) this.running.set(ev.action, { action: ev.action, node: ev.node, startedAt: ev.ts }); break;
       case 'action.finished':
         this.running.delete(ev.action);
         this.settled++;

@@ -101,9 +101,17 @@ export class BuildIndex {
       case 'cache.hit': this.move(ev, 'cached').tier = ev.tier; break;
       case 'cache.miss': this.move(ev, 'queued').missReason = ev.reason; break;
       case 'action.queued': Object.assign(this.move(ev, 'queued'), { kind: ev.kind, target: ev.target }); break;
-      case 'action.scheduled': this.move(ev, 'scheduled').node = ev.node || undefined; break;
-      case 'lease.granted': this.move(ev, 'scheduled').node = ev.node; break;
-      case 'action.started': Object.assign(this.move(ev, 'running'), { node: ev.node, startedAt: ev.ts }); break;
+      // A placement while the action runs is its speculative duplicate's (or the lease of the run
+      // already started): the action stays running on its first node.
+      case 'action.scheduled': if (!this.isRunning(ev.action)) this.move(ev, 'scheduled').node = ev.node || undefined; break;
+      case 'lease.granted': if (!this.isRunning(ev.action)) this.move(ev, 'scheduled').node = ev.node; break;
+      case 'action.started': {
+        // A speculative duplicate of a running action: the action keeps its first start time.
+        const again = this.isRunning(ev.action);
+        const a = this.move(ev, 'running');
+        if (!again) Object.assign(a, { node: ev.node, startedAt: ev.ts });
+        break;
+      }
       case 'action.retry': { const a = this.move(ev, 'queued'); a.retries = ev.attempt; break; }
       case 'action.finished': {
         const a = this.move(ev, ev.status === 'success' ? 'built' : ev.status);
@@ -113,6 +121,10 @@ export class BuildIndex {
       case 'action.skipped': this.move(ev, 'skipped').because = ev.because; break;
       default: break;
     }
+  }
+
+  private isRunning(action: string): boolean {
+    return this.actions.get(action)?.state === 'running';
   }
 
   private move(ev: FesterEvent & { action: string }, state: ActionState): ActionSummary {

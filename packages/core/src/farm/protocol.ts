@@ -42,6 +42,8 @@ export const task = z.strictObject({
   build: z.string().optional(),
   /** 'high' marks actions that use many cores (LTO links); schedulers may keep them off busy nodes. */
   parallel: z.enum(['normal', 'high']).optional(),
+  /** 2 for a speculative duplicate of an action still running elsewhere: it gets a lease of its own. */
+  copy: z.number().int().min(2).optional(),
 });
 export type Task = z.infer<typeof task>;
 

@@ -107,6 +107,13 @@ export type EventPayload =
   | { type: 'schedule.decision'; action: string; mode: string; seed: number; chosen: string; class?: string; candidates: ScheduleCandidate[]; omitted?: { lost: number; filtered: Record<string, number> } }
   /** The intelligence mode proposes running a straggler again on an idle node (first result wins). */
   | { type: 'schedule.speculation'; action: string; node: string; original: string; elapsedMs: number; predictedMs: number; reason: string }
+  /**
+   * The two copies of a speculated action are settled: the action kept `winner`'s result (its
+   * `action.finished` follows); the copy on `loser` was cancelled or had failed and its result
+   * was discarded. This event ends the loser's run (it has no `action.finished`). `won` is
+   * `neither` when both failed (the kept failure is the one reported). Caused by the speculation.
+   */
+  | { type: 'speculation.settled'; action: string; winner: string; loser: string; won: 'original' | 'duplicate' | 'neither'; loserStatus: 'cancelled' | 'failed'; loserDurationMs: number; message?: string }
   /** A node stopped taking (some) new work: too hot (`max`), nearly too hot (`near`: fewer slots) or loaded for too long (`sustained-load`: no `parallel: high` actions). */
   /** The temperature reading that moved a node between thermal states (`ok`, `near`, `hot`): the cause of the throttle or release that follows. */
   | { type: 'node.temperature'; node: string; celsius?: number; sensor?: string; maxCelsius: number; state: 'ok' | 'near' | 'hot'; previous: 'ok' | 'near' | 'hot' }

@@ -9,10 +9,12 @@ import { hasTaps } from '../hooks.js';
 import type { InputChange, MissReason } from '../journal/events.js';
 import type { ActionRecord } from '../state/BuildState.js';
 import type { Action, ActionFailure, AcEntry, CacheHit, Candidate, NodeInfo, Toolchain } from '../types.js';
-import type { ExecuteResult } from '../hooks.js';
+import type { Command, RunningCopy } from '../hooks.js';
 import { collectOutputs, entryMatches, prepareOutputDirs, removeOutputs, restoreOutputs } from './outputs.js';
 import { chooseNode } from './chooseNode.js';
 import { MissCauses } from './missCauses.js';
+import { missReason } from './missReason.js';
+import { journalSettled, Race, startCopy } from './race.js';
 
 export interface TargetEnv { digest: string; env: Record<string, string>; toolchain?: Toolchain }
 
@@ -117,7 +119,7 @@ export class ActionRunner {
       const got = await this.tryKey(a, pre, record, prev);
       if (got) return got;
     }
-    const { reason, changed } = this.missReason(a, prev, { cmd, toolchain: tenv.digest, inputs: { ...inputs } }, lastKey);
+    const { reason, changed } = missReason(this.digests, a, prev, { cmd, toolchain: tenv.digest, inputs: { ...inputs } }, lastKey);
     const corruptSeq = this.missCauses.corruptSeq(lastKey);
     // The causes of a miss: the corrupt entry, else what changed each input (an action of this build, or an input.changed).
     const causes = this.missCauses.of(lastKey, changed, a.id);
@@ -168,22 +170,43 @@ export class ActionRunner {
     return { kind: 'failed', failure: { action: a.id, exitCode: null, stderr: '', reason: 'infrastructure', message, seq: ev.seq } };
   }
 
-  private async runOn(a: Action, prep: Prepared, node: NodeInfo): Promise<Outcome & { causes?: number[]; nodeLost?: boolean }> {
+  /** Actions running on a node with deferred outputs, which `speculate` may give a second copy. */
+  private readonly races = new Map<string, { race: Race; action: Action; command: Command; startedAt: number }>();
+
+  /** Running actions that may be duplicated now: one copy, still undecided. */
+  duplicable(): RunningCopy[] {
+    const out: RunningCopy[] = [];
+    for (const [id, r] of this.races) if (r.race.open && !r.race.duplicated) out.push({ action: id, node: r.race.copies[0]!.node.id, startedAt: r.startedAt });
+    return out;
+  }
+
+  /** Start a second copy of a running action on `node`; false when the action settled meanwhile. */
+  duplicate(actionId: string, node: NodeInfo, cause?: number): boolean {
+    const r = this.races.get(actionId);
+    if (!r || !r.race.open || r.race.duplicated || !node.deferredOutputs) return false;
+    if (cause !== undefined) r.race.cause = cause;
+    r.race.add(startCopy(this.build, r.action, node, r.command, true, cause === undefined ? undefined : [cause]));
+    return true;
+  }
+
+  private async runOn(a: Action, prep: Prepared, first: NodeInfo): Promise<Outcome & { causes?: number[]; nodeLost?: boolean }> {
     const b = this.build;
     const tenv = this.envs.get(a.target)!;
     const command = b.hooks.wrapCommand.call({ argv: [...a.argv], env: { ...tenv.env, ...a.env }, cwd: join(this.root, a.cwd) }, a);
     removeOutputs(this.root, a, this.digests);
     prepareOutputDirs(this.root, a);
-    // The command as it will run (after wrapCommand: ccache, path maps), so the journal is auditable.
-    b.emit({ type: 'action.started', action: a.id, node: node.id, argv: [...command.argv], cwd: a.cwd });
-    const running = b.compiler.running;
-    running.set(node.id, (running.get(node.id) ?? 0) + 1);
-    let res: ExecuteResult | undefined;
-    try {
-      res = await b.hooks.execute.promise({ action: a, node, command, signal: b.signal });
-    } finally {
-      running.set(node.id, Math.max(0, (running.get(node.id) ?? 1) - 1));
+    let kept = startCopy(b, a, first, command, false);
+    if (first.deferredOutputs) {
+      const race = new Race(kept);
+      this.races.set(a.id, { race, action: a, command, startedAt: Date.now() });
+      try { kept = await race.settle(); } finally { this.races.delete(a.id); }
+      if (race.duplicated) journalSettled(b, a, race, kept);
+    } else {
+      await kept.done;
     }
+    if (kept.error !== undefined) throw kept.error;
+    const node = kept.node;
+    const res = kept.result;
     const fail = (reason: ActionFailure['reason'], message: string, exitCode: number | null, stderr: string): Outcome & { causes?: number[]; nodeLost?: boolean } => {
       removeOutputs(this.root, a, this.digests);
       const status = reason === 'interrupted' ? 'interrupted' : 'failed';
@@ -194,6 +217,8 @@ export class ActionRunner {
     if (b.signal.aborted) return fail('interrupted', 'interrupted', res.exitCode, res.stderr);
     if (res.infrastructure) return fail('infrastructure', res.message ?? 'command could not be started', null, res.stderr);
     if (res.exitCode !== 0) return fail('exit', res.message ?? `exit code ${res.exitCode}`, res.exitCode, res.stderr);
+    // Deferred outputs reach the workspace only now: every other copy has stopped (Race.settle).
+    if (res.commit) await res.commit();
     try {
       await b.hooks.validate.promise({ action: a, toolchain: tenv.toolchain, outputs: a.outputs.map((o) => join(this.root, o)) });
     } catch (e) {
@@ -269,32 +294,6 @@ export class ActionRunner {
       pairs.push([h, d]);
     }
     return pairs;
-  }
-
-  private missReason(a: Action, prev: ActionRecord | undefined, now: { cmd: string; toolchain: string; inputs: Record<string, string> }, key: string): { reason: MissReason; changed: InputChange[] } {
-    if (!prev) return { reason: 'no-previous-build', changed: [] };
-    if (prev.toolchain !== now.toolchain) return { reason: 'toolchain-changed', changed: [] };
-    if (prev.cmd !== now.cmd) {
-      // Same command line but a different fingerprint: a plugin's `fingerprint` tap changed what it adds.
-      const reason = prev.base !== undefined && prev.base === commandDigest(a, []) ? 'plugin-fingerprint-changed' : 'command-changed';
-      return { reason, changed: [] };
-    }
-    const changed: InputChange[] = [];
-    for (const [p, d] of Object.entries(now.inputs)) if (prev.inputs[p] !== d) changed.push({ path: p, before: prev.inputs[p], after: d });
-    for (const p of Object.keys(prev.inputs)) {
-      if (p in now.inputs || prev.headers.includes(p)) continue;
-      changed.push({ path: p, before: prev.inputs[p] });
-    }
-    for (const h of prev.headers) {
-      const d = this.digests.cached(h);
-      if (d !== prev.inputs[h]) changed.push({ path: h, before: prev.inputs[h], ...(d ? { after: d } : {}) });
-    }
-    if (changed.length) return { reason: 'inputs-changed', changed };
-    if (prev.key === key) {
-      const missing = a.outputs.some((o) => !this.digests.stat(o));
-      return { reason: missing ? 'outputs-missing' : 'outputs-modified', changed: [] };
-    }
-    return { reason: 'inputs-changed', changed };
   }
 }
 

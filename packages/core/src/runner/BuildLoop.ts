@@ -3,6 +3,7 @@ import { hasTaps } from '../hooks.js';
 import type { ActionRecord } from '../state/BuildState.js';
 import type { Action, ActionFailure, BuildCounts, BuildStatus } from '../types.js';
 import { ActionRunner, type Outcome, type Prepared, type TargetEnv } from './ActionRunner.js';
+import { Speculator } from './speculation.js';
 
 export interface LoopOutcome {
   status: BuildStatus;
@@ -65,6 +66,9 @@ export class BuildLoop {
     this.runner = new ActionRunner(b, envs);
     const onAbort = () => { this.stopping = true; this.maybeFinish(); };
     b.signal.addEventListener('abort', onAbort, { once: true });
+    // Idle capacity (nothing queued) may take second copies of stragglers, if a plugin advises it.
+    const speculator = new Speculator(b, this.runner, () => this.execQueue.length === 0 && !this.stopping);
+    speculator.start();
     try {
       await new Promise<void>((resolve, reject) => {
         this.finish = resolve;
@@ -81,6 +85,7 @@ export class BuildLoop {
         this.maybeFinish();
       });
     } finally {
+      speculator.stop();
       b.signal.removeEventListener('abort', onAbort);
     }
     const status: BuildStatus = b.signal.aborted ? 'interrupted' : this.failures.length ? 'failed' : 'success';

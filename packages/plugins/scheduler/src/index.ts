@@ -3,6 +3,7 @@ import { historyPath, loadHistory, saveHistory, type LoadedHistory } from './his
 import { History } from './history/History.js';
 import { RunningTracker, type SchedulerHost } from './host.js';
 import { SCHEDULER_ADVISOR } from './intelligence/Advisor.js';
+import { closeLoser, proposeDuplicates } from './intelligence/speculate.js';
 import { LearnedLocality } from './learnedLocality.js';
 import { inputDigestsOf, inputLocalityOf } from './locality.js';
 import { parseOptions, resolveSettings, type SchedulerOptions } from './options.js';
@@ -57,6 +58,8 @@ export default function scheduler(options: SchedulerOptions = {}): FesterPlugin 
         // intelligence: the run queue starts the longest predicted remaining chain first (HEFT's order).
         const advisor = core.advisor;
         if (advisor) build.hooks.prioritize.tap(NAME, (p, a) => p + advisor.priority(a.id));
+        // …and idle nodes take second copies of stragglers (the runner keeps the first success).
+        if (advisor) build.hooks.speculate.tap(NAME, (proposals, req) => proposeDuplicates(advisor, proposals, req));
         let warned = false;
         build.hooks.event.tap(NAME, (ev) => {
           if (!warned && ev.type === 'action.queued') {
@@ -66,6 +69,7 @@ export default function scheduler(options: SchedulerOptions = {}): FesterPlugin 
           }
           learned.onEvent(ev);
           core.onEvent(ev, build.graph);
+          closeLoser(ev, tracker, core.advisor);
         });
       });
       compiler.hooks.afterBuild.tapPromise(NAME, async (build) => {
@@ -90,6 +94,7 @@ export { LearnedLocality } from './learnedLocality.js';
 export { INPUT_LOCALITY, provideInputLocality, inputLocalityOf, inputDigestsOf, type InputLocality } from './locality.js';
 export { SCHEDULER_ADVISOR, schedulerAdvisorOf, type SchedulerAdvisor, type Straggler, type SpeculationProposal } from './intelligence/Advisor.js';
 export { RuntimeModel } from './intelligence/RuntimeModel.js';
+export { proposeDuplicates, endedLoser, closeLoser } from './intelligence/speculate.js';
 export { upwardRanks } from './intelligence/ranks.js';
 export { RunningTracker, type SchedulerHost, type RunningAction } from './host.js';
 export { decisionEvent, lostBecause, pick } from './decision.js';

@@ -188,7 +188,14 @@ function applyToBuild(b: BuildModel, ev: FesterEvent, s: SessionModel): void {
     case 'action.queued': { const r = b.action(ev.action); r.kind ||= ev.kind; r.state = 'queued'; r.queuedAt ??= ev.ts; return; }
     case 'action.scheduled': { const r = b.action(ev.action); r.scheduled = ev; r.node = ev.node; return; }
     case 'schedule.decision': { b.action(ev.action).decision = ev; return; }
-    case 'action.started': { const r = b.action(ev.action); r.started = ev; r.node = ev.node; r.state = 'running'; r.startedAt = ev.ts; s.node(ev.node); return; }
+    case 'action.started': {
+      const r = b.action(ev.action);
+      s.node(ev.node);
+      // A speculative duplicate (the action already runs): the bar keeps the first copy's start.
+      if (r.state === 'running') return;
+      r.started = ev; r.node = ev.node; r.state = 'running'; r.startedAt = ev.ts;
+      return;
+    }
     case 'action.finished': {
       const r = b.action(ev.action);
       r.finished = ev; r.node = ev.node; r.endedAt = ev.ts;

@@ -59,7 +59,9 @@ export function farmClientPlugin(endpoint: FarmEndpoint): FesterPlugin {
         current = build;
         if (client && !client.connectionLost) return;
         client = new FarmClient(endpoint);
-        client.onNodes = (nodes) => compiler.replaceNodes(nodes.map((n) => ({ ...toNodeInfo(n), queue: LEASE_QUEUE })));
+        // Agents run each task in a directory of their own and outputs come back as blobs: nothing
+        // reaches the workspace before the runner commits, so farm nodes may run speculative copies.
+        client.onNodes = (nodes) => compiler.replaceNodes(nodes.map((n) => ({ ...toNodeInfo(n), queue: LEASE_QUEUE, deferredOutputs: true })));
         client.onEvent = relay;
         client.onBlobCorrupt = (digest, attempt) => current?.emit({ type: 'blob.corrupt', digest, node: 'coordinator', where: 'client transfer', attempt });
         await client.connect();
@@ -87,7 +89,8 @@ async function runRemote(client: FarmClient, tasks: TaskBuilder, build: Build, r
   try {
     const { task, paths } = await tasks.task(req.action, req.command);
     await client.upload(task.files.map((f) => f.digest), (d) => readFileSync(paths.get(d)!));
-    const ans = await client.run(task, req.node.id, req.signal);
+    // A duplicate is a second lease on the same action: its own copy number keeps the original's lease live.
+    const ans = await client.run(req.duplicate ? { ...task, copy: 2 } : task, req.node.id, req.signal);
     if (ans.kind === 'failed') {
       const failed = infra(`${ans.code} ${ans.message}`, ans.causes?.map((s) => localSeq.get(s)).filter((s): s is number => s !== undefined));
       return NODE_GONE.has(ans.code) ? { ...failed, nodeLost: true } : failed;
@@ -96,12 +99,18 @@ async function runRemote(client: FarmClient, tasks: TaskBuilder, build: Build, r
     for (const c of (r as { corrupt?: { digest: string; attempt: number }[] }).corrupt ?? []) {
       build.emit({ type: 'blob.corrupt', digest: c.digest, node: ans.node, where: 'agent fetch', attempt: c.attempt });
     }
+    let commit: (() => void) | undefined;
     if (r.exitCode === 0 && !r.infrastructure) {
+      // Fetched and verified before the result counts as a success, so committing cannot fail on the network.
       const blobs = await client.downloadAll(r.outputs.map((o) => o.digest));
-      for (const o of r.outputs) writeAtomic(join(root, o.path), blobs.get(o.digest)!, o.mode);
-      if (task.depfile && r.depfile !== undefined) writeAtomic(join(root, task.depfile), Buffer.from(r.depfile.split(ROOT_TOKEN).join(root)), 0o644);
+      commit = () => {
+        for (const o of r.outputs) writeAtomic(join(root, o.path), blobs.get(o.digest)!, o.mode);
+        if (task.depfile && r.depfile !== undefined) writeAtomic(join(root, task.depfile), Buffer.from(r.depfile.split(ROOT_TOKEN).join(root)), 0o644);
+      };
+      if (!req.deferOutputs) { commit(); commit = undefined; }
     }
     return {
+      ...(commit ? { commit } : {}),
       exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs,
       ...(r.infrastructure ? { infrastructure: true } : {}), ...(r.message ? { message: r.code ? `${r.code} ${r.message}` : r.message } : {}),
     };

@@ -29,7 +29,9 @@ export class Leases {
   private readonly epochs = new Map<string, number>();
 
   static idFor(task: Task): string {
-    return createHash('sha256').update(`${task.project}\0${task.build ?? ''}\0${task.action}`).digest('hex').slice(0, 20);
+    // A speculative copy is its own lease: granting it must not make the original's result stale.
+    const copy = task.copy ? `\0copy${task.copy}` : '';
+    return createHash('sha256').update(`${task.project}\0${task.build ?? ''}\0${task.action}${copy}`).digest('hex').slice(0, 20);
   }
 
   grant(owner: LeaseOwner, req: string, node: string, task: Task, now: number): Lease {

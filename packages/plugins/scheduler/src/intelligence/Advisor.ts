@@ -4,10 +4,11 @@ import { upwardRanks } from './ranks.js';
 import type { RuntimeModel } from './RuntimeModel.js';
 
 /**
- * Where the intelligence mode publishes its advice on the Compiler. The core's runner does not
- * act on it yet (it dispatches in ready order and runs each action once); the simulator does.
- * Acting on it later means: order the ready queue by `priority`, and when a node idles, offer
- * it `stragglers()` through `proposeDuplicate` and keep the first result of the two runs.
+ * Where the intelligence mode publishes its advice on the Compiler. Real builds act on all of
+ * it through build hooks the plugin taps: `prioritize` orders the run queue by `priority`, and
+ * `speculate` — asked by the core's runner when nodes idle with nothing ready — offers
+ * `stragglers()` to `proposeDuplicate`; the runner keeps the first copy that succeeds. The
+ * simulator calls the same methods directly.
  */
 export const SCHEDULER_ADVISOR = Symbol.for('fester.scheduler.advisor');
 
@@ -23,6 +24,8 @@ export interface SpeculationProposal extends Straggler {
   target: string;
   /** Predicted runtime there. */
   duplicateMs: number;
+  /** seq of the `schedule.speculation` event, when it was journaled. */
+  seq?: number;
 }
 
 export interface SchedulerAdvisor {
@@ -30,6 +33,8 @@ export interface SchedulerAdvisor {
   priority(actionId: string): number;
   /** Runs well past their prediction (beyond e^(2σ) of it), most overdue first; none already duplicated. */
   stragglers(): Straggler[];
+  /** Predicted runtime of a duplicate on `node` when it would finish before the original is expected to; journals nothing. */
+  duplicateMs(s: Straggler, node: NodeInfo): number | undefined;
   /** A duplicate on `node` if it is predicted to finish first; journals `schedule.speculation`. */
   proposeDuplicate(s: Straggler, node: NodeInfo): SpeculationProposal | undefined;
 }
@@ -41,7 +46,8 @@ export function schedulerAdvisorOf(compiler: object): SchedulerAdvisor | undefin
 export interface AdvisorIo {
   now(): number;
   graph(): ActionGraph | undefined;
-  emit(p: EventPayload): void;
+  /** Returns the event's seq when it was journaled. */
+  emit(p: EventPayload): number | undefined | void;
 }
 
 /** A straggler must also be this late in absolute terms: sub-second noise is not worth a copy. */
@@ -83,15 +89,19 @@ export class IntelligenceAdvisor implements SchedulerAdvisor {
     return out.sort((x, y) => y.late - x.late || x.action.localeCompare(y.action)).map(({ late: _late, ...s }) => s);
   }
 
-  proposeDuplicate(s: Straggler, node: NodeInfo): SpeculationProposal | undefined {
+  duplicateMs(s: Straggler, node: NodeInfo): number | undefined {
     const a: Action | undefined = this.io.graph()?.get(s.action);
     if (!a || node.id === s.node) return undefined;
     const dup = this.model.predict(node.id, a).ms;
-    const remaining = remainingMs(s.predictedMs, s.elapsedMs);
-    if (dup >= remaining * DUPLICATE_GAIN) return undefined;
+    return dup < remainingMs(s.predictedMs, s.elapsedMs) * DUPLICATE_GAIN ? dup : undefined;
+  }
+
+  proposeDuplicate(s: Straggler, node: NodeInfo): SpeculationProposal | undefined {
+    const dup = this.duplicateMs(s, node);
+    if (dup === undefined) return undefined;
     const reason = `ran ${Math.round(s.elapsedMs)} ms against ${Math.round(s.predictedMs)} ms predicted on ${s.node}; ${node.id} is idle and predicted ${Math.round(dup)} ms`;
-    this.io.emit({ type: 'schedule.speculation', action: s.action, node: node.id, original: s.node, elapsedMs: Math.round(s.elapsedMs), predictedMs: Math.round(dup), reason });
-    return { ...s, target: node.id, duplicateMs: dup };
+    const seq = this.io.emit({ type: 'schedule.speculation', action: s.action, node: node.id, original: s.node, elapsedMs: Math.round(s.elapsedMs), predictedMs: Math.round(dup), reason });
+    return { ...s, target: node.id, duplicateMs: dup, ...(typeof seq === 'number' ? { seq } : {}) };
   }
 
   /** Predicted runtime of each run, fixed when it starts (as HEFT's schedule would be). */
