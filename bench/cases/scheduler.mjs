@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { execSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { machine } from '../lib/machine.mjs';
@@ -19,8 +20,9 @@ const simulate = (args, cwd) => JSON.parse(fester(['simulate', '--trace', 'trace
 
 /**
  * Case scheduler: the issue's four scheduler targets, each measured, none assumed.
- * - Decision cost: the real schedule hook (core eligibility, mode, thermal plugin, decision
- *   record) over 1,000 nodes for 10,000 ready actions, p99 of the per-decision wall time.
+ * - Decision cost: the core's chooseNode (core eligibility, mode, thermal plugin, decision
+ *   record, the replay recorder, `action.scheduled`) over 1,000 nodes for 10,000 ready
+ *   actions, p99 of the per-decision wall time.
  * - On a 50-node mixed farm (3 x86_64 speeds, hot aarch64 boards) and a 10,000-action
  *   two-target trace: `fester simulate` (the CLI, so these numbers are what a user reproduces
  *   with the same seed) for every mode and both baselines; makespan over the lower bound and
@@ -40,9 +42,11 @@ export default {
 
     const { decisionLatency } = await import('@fester/plugin-scheduler/sim');
     const { default: thermal } = await import('@fester/plugin-thermal');
+    // The CLI's default recorder too: every decision of a real build pays for its replay record.
+    const { replayRecorder } = await import(pathToFileURL(join(REPO_DIR, 'packages/cli/dist/replay/recorder.js')).href);
     const latency = {};
     for (const mode of MODES) {
-      latency[mode] = decisionLatency({ nodes: 1000, actions: 10_000, mode, seed: SEED, plugins: [thermal()] });
+      latency[mode] = decisionLatency({ nodes: 1000, actions: 10_000, mode, seed: SEED, plugins: [thermal(), replayRecorder()] });
       ctx.log(`scheduler: decision ${mode} at 1,000 nodes: wall p50 ${latency[mode].p50Ms} ms, p99 ${latency[mode].p99Ms} ms; CPU p50 ${latency[mode].cpuP50Ms} ms, p99 ${latency[mode].cpuP99Ms} ms`);
     }
 

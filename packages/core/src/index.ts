@@ -29,6 +29,7 @@ export { BuildIndex, ACTION_STATES, type ActionState, type ActionSummary, type B
 export { causalGraph, type CausalGraph, type CausalNode, type CausalEdge } from './api/causalGraph.js';
 export { describeEvent } from './api/describeEvent.js';
 export { VERSION } from './version.js';
+export { chooseNode, candidatesFor, type Choice } from './runner/chooseNode.js';
 export { buildInputs, type BuildInputs } from './watch/buildInputs.js';
 export { Journal } from './journal/Journal.js';
 export { forceStop } from './exec/inflight.js';

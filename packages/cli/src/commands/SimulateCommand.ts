@@ -40,6 +40,7 @@ export class SimulateCommand extends FesterCommand {
     examples: [
       ['One mode', 'fester simulate --trace mixed.json --farm farm.json --mode thermal --seed 1'],
       ['Every mode and baseline side by side', 'fester simulate --trace mixed.json --farm farm.json --compare'],
+      ['A farm that built the trace once before (history)', 'fester simulate --trace mixed.json --farm farm.json --warm 1'],
     ],
   });
 
@@ -47,6 +48,7 @@ export class SimulateCommand extends FesterCommand {
   farm = Option.String('--farm', { required: true, description: 'Farm file (JSON): nodes, speeds, slots, thermal models, dropouts' });
   mode = Option.String('--mode', 'unified', { description: `One of ${SIM_MODES.join(', ')}` });
   seed = Option.String('--seed', '0', { validator: t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(0)]), description: 'Seed of tie-breaks and runtime jitter' });
+  warm = Option.String('--warm', '0', { validator: t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(0), t.isAtMost(10)]), description: 'Run the trace this many times first, carrying the scheduler history over (a farm that built it before); report the last run' });
   compare = Option.Boolean('--compare', false, { description: 'Run every mode and baseline and print a table' });
   thermalGuard = Option.Boolean('--thermal-guard', true, { description: 'Apply the thermal plugin to Fester modes (default on, as in builds)' });
   json = Option.Boolean('--json', false, { description: 'Print the results as JSON' });
@@ -57,7 +59,7 @@ export class SimulateCommand extends FesterCommand {
     const farm = loadFarm(this.farm);
     const seed = Number(this.seed);
     const results: SimResult[] = modes.map((mode) => simulate({
-      trace, farm, mode, seed,
+      trace, farm, mode, seed, warm: Number(this.warm),
       ...(this.thermalGuard && !(BASELINES as readonly string[]).includes(mode) ? { plugins: guard(farm) } : {}),
     }));
     if (this.json) this.context.stdout.write(`${JSON.stringify(this.compare ? results : results[0], null, 2)}\n`);

@@ -10,16 +10,29 @@ export interface ReplayInput {
   action: string;
   /** The host clock when the mode ran (ms since the epoch). */
   now: number;
-  /** Every candidate as it reached the mode: facts, earlier filters and factors. */
+  /**
+   * Set by recorders that write changes only: `nodes`, `thermal` and `locality` then hold
+   * what changed since each node's previous record in the session (a node absent is as it
+   * was), and `order` the candidates' ids when they changed. Without it every candidate is
+   * listed (journals written before; `facts` were already changes only).
+   */
+  delta?: true;
+  /** The candidates' node ids in hook order, when different from the previous record's. */
+  order?: string[];
+  /** Every candidate as it reached the mode (with `delta`: the ones that changed): facts, earlier filters and factors. */
   nodes: ReplayNode[];
   /** Thermal readings the mode asked for, by node (with the thermal plugin's max). */
-  thermal: Record<string, { celsius?: number; trendPerMin: number; state: string; sustained?: boolean; maxCelsius: number }>;
+  thermal: Record<string, ThermalRecord>;
   /** Input locality answers the mode got, by node: the share and how many digests it asked about. */
   locality: Record<string, { share: number; digests: number }>;
+  /** With `delta`: how many digests this decision asked locality about (absent: it did not ask). */
+  localityDigests?: number;
   /** Only on the first input of a session: the runtime history the scheduler started from, and festerconfig's `scheduler` block. */
   history?: HistoryData;
   config?: Record<string, unknown>;
 }
+
+export interface ThermalRecord { celsius?: number; trendPerMin: number; state: string; sustained?: boolean; maxCelsius: number }
 
 /** No toolchain digests (no mode reads them; the eligibility filter ran before): the targets they are for. */
 export type NodeFacts = Pick<NodeInfo, 'id' | 'kind' | 'arch' | 'slots' | 'targets' | 'labels' | 'state' | 'stateReason' | 'policy' | 'production' | 'cores' | 'load' | 'temps' | 'running' | 'queue'> & { toolchainTargets?: string[] };
@@ -39,20 +52,53 @@ export interface ReplayNode {
   coreRunning: number;
 }
 
-/** The facts of every node as of the record being read (records are read in journal order). */
-export class FactsTimeline {
-  private readonly last = new Map<string, NodeFacts>();
+/** One record with every change before it applied: what the mode saw, whole. */
+export interface ResolvedInput {
+  /** Every candidate in hook order. */
+  nodes: ReplayNode[];
+  /** Their facts, same order. */
+  facts: NodeFacts[];
+  thermal: Record<string, ThermalRecord>;
+  locality: Record<string, { share: number; digests: number }>;
+}
 
-  /** Take a record's changes; returns each of its nodes' current facts. */
-  apply(input: ReplayInput): NodeFacts[] {
-    return input.nodes.map((n) => {
-      if (n.facts) this.last.set(n.id, n.facts);
-      return this.last.get(n.id) ?? { id: n.id, kind: 'physical', arch: '', slots: 1, targets: [], labels: {} };
-    });
+const UNKNOWN_NODE = (id: string): NodeFacts => ({ id, kind: 'physical', arch: '', slots: 1, targets: [], labels: {} });
+
+/** The state of every node as of the record being read (records are read in journal order). */
+export class InputTimeline {
+  private readonly facts = new Map<string, NodeFacts>();
+  private readonly nodes = new Map<string, ReplayNode>();
+  private order: string[] = [];
+  private readonly thermal = new Map<string, ThermalRecord>();
+  private readonly shares = new Map<string, number>();
+
+  /** Take a record's changes; returns the whole input the mode saw. */
+  apply(input: ReplayInput): ResolvedInput {
+    for (const n of input.nodes) {
+      if (n.facts) this.facts.set(n.id, n.facts);
+      this.nodes.set(n.id, n);
+    }
+    const factsOf = (id: string) => this.facts.get(id) ?? UNKNOWN_NODE(id);
+    if (!input.delta) {
+      this.order = input.nodes.map((n) => n.id);
+      return { nodes: input.nodes, facts: this.order.map(factsOf), thermal: input.thermal, locality: input.locality };
+    }
+    if (input.order) this.order = input.order;
+    for (const [id, r] of Object.entries(input.thermal)) this.thermal.set(id, r);
+    for (const [id, l] of Object.entries(input.locality)) this.shares.set(id, l.share);
+    const digests = input.localityDigests;
+    const locality: ResolvedInput['locality'] = {};
+    if (digests !== undefined) for (const id of this.order) locality[id] = { share: this.shares.get(id) ?? 0, digests };
+    return {
+      nodes: this.order.map((id) => this.nodes.get(id) ?? { id, factors: {}, coreRunning: 0 }),
+      facts: this.order.map(factsOf),
+      thermal: Object.fromEntries(this.thermal),
+      locality,
+    };
   }
 
   all(): NodeFacts[] {
-    return [...this.last.values()];
+    return [...this.facts.values()];
   }
 }
 

@@ -1,6 +1,7 @@
-import type { Build, Candidate, Compiler, FesterPlugin, NodeInfo } from '@fester/core';
+import type { Build, Compiler, FesterPlugin } from '@fester/core';
 import { INPUT_LOCALITY, MODE_STAGE, RECORD_STAGE, SCHEDULER_HISTORY, THERMAL_VIEW, type History, type InputLocality, type ThermalViewLike } from '@fester/plugin-scheduler';
-import type { NodeFacts, ReplayInput, ReplayNode } from './inputFormat.js';
+import type { ReplayInput, ThermalRecord } from './inputFormat.js';
+import { LastRecorded, type Pending } from './lastRecorded.js';
 
 export const RECORDER = 'fester:replay';
 
@@ -9,7 +10,8 @@ export const RECORDER = 'fester:replay';
  * replay` can feed a decision back through the `schedule` hook: the candidates as they reach
  * the mode (node facts, earlier filters and factors), the running counts the core knows, the
  * thermal readings and input locality the mode asked for, and — once per session — the
- * runtime history it started from. One `plugin.event` (name `input`) right after each
+ * runtime history it started from, each as changes since the node's previous record (see
+ * LastRecorded). One `plugin.event` (name `input`) right after each
  * `schedule.decision`. Arrivals and completions are not copied: they are already journaled.
  */
 export function replayRecorder(): FesterPlugin {
@@ -17,14 +19,14 @@ export function replayRecorder(): FesterPlugin {
     name: RECORDER,
     apply(compiler: Compiler) {
       let historyRecorded = false;
-      // Facts as last recorded per node (JSON): a record carries a node's facts only when they changed.
-      const lastFacts = new Map<string, string>();
+      // What the session's records said last, per node: a record carries only what changed.
+      const last = new LastRecorded();
       compiler.hooks.build.tap(RECORDER, (build) => {
-        let pending: { input: ReplayInput; decided: boolean } | undefined;
+        let pending: Pending | undefined;
         // The mode reads these through global symbols: wrap them to note every answer it got.
-        const restore = wrapObservers(compiler, () => pending?.input);
+        const restore = wrapObservers(compiler, () => pending, last);
         build.hooks.schedule.tap({ name: RECORDER, stage: MODE_STAGE - 1 }, (cands, action) => {
-          pending = { input: inputOf(compiler, action.id, cands, historyRecorded ? undefined : historyOf(compiler)), decided: false };
+          pending = last.begin(compiler, action.id, cands, historyRecorded ? undefined : historyOf(compiler));
           return cands;
         });
         build.hooks.event.tap(RECORDER, (ev) => {
@@ -35,11 +37,7 @@ export function replayRecorder(): FesterPlugin {
           pending = undefined;
           if (!p?.decided) return cands;
           if (p.input.history) historyRecorded = true;
-          for (const n of p.input.nodes) {
-            const text = JSON.stringify(n.facts);
-            if (lastFacts.get(n.id) === text) delete n.facts;
-            else lastFacts.set(n.id, text);
-          }
+          last.commit(p);
           emitInput(build, p.input);
           return cands;
         });
@@ -53,28 +51,6 @@ function emitInput(build: Build, input: ReplayInput): void {
   build.emit({ type: 'plugin.event', plugin: RECORDER, name: 'input', data: input as unknown as Record<string, unknown> });
 }
 
-/** The mode's view of one placement before it runs (stage MODE_STAGE − 1). */
-function inputOf(compiler: Compiler, action: string, cands: readonly Candidate[], history: History | undefined): ReplayInput {
-  const nodes: ReplayNode[] = cands.map((c) => ({
-    id: c.node.id,
-    facts: factsOf(c.node),
-    ...(c.filtered ? { filtered: c.filtered } : {}),
-    ...(c.waitMs !== undefined ? { waitMs: c.waitMs } : {}),
-    factors: structuredClone(c.factors),
-    coreRunning: compiler.running.get(c.node.id) ?? 0,
-  }));
-  return {
-    action, now: Date.now(), nodes, thermal: {}, locality: {},
-    ...(history ? { history: structuredClone(history.data), config: structuredClone(compiler.config.scheduler ?? {}) } : {}),
-  };
-}
-
-/** The NodeInfo fields a mode or filter reads (not the clock fields, which only the coordinator uses). */
-function factsOf(n: NodeInfo): NodeFacts {
-  const { id, kind, arch, slots, targets, labels, state, stateReason, policy, production, cores, load, temps, running, queue } = n;
-  return structuredClone({ id, kind, arch, slots, targets, labels, state, stateReason, policy, production, cores, load, temps, running, queue, ...(n.toolchains ? { toolchainTargets: Object.keys(n.toolchains) } : {}) });
-}
-
 function historyOf(compiler: Compiler): History | undefined {
   return (compiler as unknown as Record<symbol, History | undefined>)[SCHEDULER_HISTORY];
 }
@@ -83,7 +59,7 @@ function historyOf(compiler: Compiler): History | undefined {
  * Replace the published thermal view and locality provider by wrappers that answer the same
  * and note the answers into the current input; returns the undo. Absent ones stay absent.
  */
-function wrapObservers(compiler: Compiler, current: () => ReplayInput | undefined): () => void {
+function wrapObservers(compiler: Compiler, current: () => Pending | undefined, last: LastRecorded): () => void {
   const target = compiler as unknown as Record<symbol, unknown>;
   const view = target[THERMAL_VIEW] as ThermalViewLike | undefined;
   const loc = target[INPUT_LOCALITY] as InputLocality | undefined;
@@ -92,8 +68,14 @@ function wrapObservers(compiler: Compiler, current: () => ReplayInput | undefine
       maxCelsius: (id) => view.maxCelsius(id),
       reading(node) {
         const r = view.reading(node);
-        const input = current();
-        if (input) input.thermal[node.id] = { ...r, maxCelsius: view.maxCelsius(node.id) };
+        const p = current();
+        if (p) {
+          // Field by field: the view may hand out its own live record.
+          const rec: ThermalRecord = { trendPerMin: r.trendPerMin, state: r.state, maxCelsius: view.maxCelsius(node.id) };
+          if (r.celsius !== undefined) rec.celsius = r.celsius;
+          if (r.sustained !== undefined) rec.sustained = r.sustained;
+          last.noteThermal(p, node.id, rec);
+        }
         return r;
       },
     };
@@ -103,8 +85,8 @@ function wrapObservers(compiler: Compiler, current: () => ReplayInput | undefine
     const wrapped: InputLocality = {
       has(node, digests) {
         const v = loc.has(node, digests);
-        const input = current();
-        if (input) input.locality[node] = { share: v, digests: digests.length };
+        const p = current();
+        if (p) last.noteLocality(p, node, v, digests.length);
         return v;
       },
     };

@@ -1,6 +1,6 @@
 import { createBuildHooks, type Action, type ActionGraph, type Candidate, type EventOf, type EventPayload, type FesterEvent, type NodeInfo } from '@fester/core';
 import { closeLoser, History, parseOptions, resolveSettings, RunningTracker, Scheduler, type SchedulerHost, type ThermalViewLike } from '@fester/plugin-scheduler';
-import { FactsTimeline, isReplayInput, type NodeFacts, type ReplayInput } from './inputFormat.js';
+import { InputTimeline, isReplayInput, type NodeFacts, type ReplayInput, type ResolvedInput } from './inputFormat.js';
 
 /** Two recorded scores are the same when they agree to the 4 decimals the journal keeps. */
 const SCORE_EPS = 1.5e-4;
@@ -49,7 +49,7 @@ export function replayDecisions(events: readonly FesterEvent[]): ReplayReport {
   let history: History | undefined;
   let config: Record<string, unknown> = {};
   const tracker = new RunningTracker();
-  const facts = new FactsTimeline();
+  const timeline = new InputTimeline();
   // One scheduler for the session, like the one plugin instance of a Compiler: what it learns lives on across builds.
   let live: { scheduler: Scheduler; hook: ReturnType<typeof createBuildHooks>['schedule']; state: HostState; mode: string; seed: number } | undefined;
 
@@ -79,7 +79,7 @@ export function replayDecisions(events: readonly FesterEvent[]): ReplayReport {
     const input = next && isReplayInput(next) ? ((next as EventOf<'plugin.event'>).data as unknown as ReplayInput) : undefined;
     if (!input || input.action !== ev.action) { report.skipped.push({ seq: ev.seq, action: ev.action, reason: 'no recorded input (journal written without the replay recorder)' }); continue; }
     if (input.history && !history) { history = new History(structuredClone(input.history)); config = input.config ?? {}; }
-    const nodeFacts = facts.apply(input);
+    const resolved = timeline.apply(input);
     if (!live) {
       const settings = { ...resolveSettings(parseOptions({}), config), mode: ev.mode as Scheduler['settings']['mode'], seed: ev.seed, record: true };
       const state: HostState = { input: undefined, decision: undefined, emitted: undefined };
@@ -91,10 +91,10 @@ export function replayDecisions(events: readonly FesterEvent[]): ReplayReport {
       report.skipped.push({ seq: ev.seq, action: ev.action, reason: `mode ${ev.mode} seed ${ev.seed} after ${live.mode} seed ${live.seed} in one session (one scheduler per process)` });
       continue;
     }
-    live.state.input = input;
+    live.state.input = { ...resolved, now: input.now, running: new Map(resolved.nodes.map((n) => [n.id, n.coreRunning])) };
     live.state.decision = ev;
     live.state.emitted = undefined;
-    live.hook.call(candidatesOf(input, nodeFacts), actionOf(actions, ev.action));
+    live.hook.call(candidatesOf(resolved), actionOf(actions, ev.action));
     report.replayed++;
     const diff = compare(ev, live.state.emitted as Decision | undefined);
     if (!diff) report.same++;
@@ -103,7 +103,7 @@ export function replayDecisions(events: readonly FesterEvent[]): ReplayReport {
   return report;
 }
 
-interface HostState { input: ReplayInput | undefined; decision: Decision | undefined; emitted: EventPayload | undefined; clock?: number }
+interface HostState { input: (ResolvedInput & { now: number; running: Map<string, number> }) | undefined; decision: Decision | undefined; emitted: EventPayload | undefined; clock?: number }
 
 /** The host a live scheduler had, rebuilt from the recorded input of the decision being replayed. */
 function hostFor(state: HostState, tracker: RunningTracker, history: History, graph: ActionGraph): SchedulerHost {
@@ -114,7 +114,7 @@ function hostFor(state: HostState, tracker: RunningTracker, history: History, gr
   };
   return {
     now: () => state.clock ?? input()?.now ?? 0,
-    running: (n) => Math.max(n.running ?? 0, input()?.nodes.find((x) => x.id === n.id)?.coreRunning ?? 0, tracker.count(n.id)),
+    running: (n) => Math.max(n.running ?? 0, input()?.running.get(n.id) ?? 0, tracker.count(n.id)),
     emit: (p) => { state.emitted = p; return undefined; },
     history,
     locality: () => {
@@ -126,6 +126,8 @@ function hostFor(state: HostState, tracker: RunningTracker, history: History, gr
     thermal: () => (Object.keys(input()?.thermal ?? {}).length ? thermal : undefined),
     // Actions as the journal knows them (kind, target, argv): the intelligence mode predicts running actions' ends from them.
     graph: () => graph,
+    // The critical path needs the whole graph, which the journal does not hold: the decision recorded what patience read.
+    workAhead: () => state.decision?.workAhead,
     // Only the count matters to the modes (none → locality is not scored); the digests are not recorded.
     inputDigests: () => Array.from({ length: Math.max(recordedLocality(state.decision) ? 1 : 0, ...Object.values(input()?.locality ?? {}).map((l) => l.digests)) }, (_, k) => String(k)),
     canDefer: false,
@@ -139,7 +141,8 @@ function recordedLocality(d: Decision | undefined): Map<string, number> | undefi
   return m.size ? m : undefined;
 }
 
-function candidatesOf(input: ReplayInput, facts: NodeFacts[]): Candidate[] {
+function candidatesOf(input: ResolvedInput): Candidate[] {
+  const facts: NodeFacts[] = input.facts;
   return input.nodes.map((n, i) => ({
     node: { ...structuredClone(facts[i]!), targets: facts[i]!.targets ?? [], labels: facts[i]!.labels ?? {} } as NodeInfo,
     score: 0,

@@ -1,7 +1,7 @@
 import type { FesterEvent } from '@fester/core';
 import { checkMode } from '@fester/plugin-scheduler';
 import { parseFarm, parseTrace, simulate, traceFromJournal, type FarmInput, type SimResult } from '@fester/plugin-scheduler/sim';
-import { FactsTimeline, isReplayInput, type NodeFacts, type ReplayInput } from './inputFormat.js';
+import { InputTimeline, isReplayInput, type NodeFacts, type ReplayInput } from './inputFormat.js';
 
 export interface WhatIf {
   build: string;
@@ -47,10 +47,10 @@ function buildOf(name: string | undefined): string {
 function farmOf(events: readonly FesterEvent[], build: string, targets: string[]): FarmInput {
   const nodes = new Map<string, NodeFacts>();
   // Facts are recorded as changes from the session's start: read every record, keep the build's nodes.
-  const timeline = new FactsTimeline();
+  const timeline = new InputTimeline();
   for (const e of events) {
     if (!isReplayInput(e)) continue;
-    const now = timeline.apply((e as { data: unknown }).data as ReplayInput);
+    const now = timeline.apply((e as { data: unknown }).data as ReplayInput).facts;
     if (e.build === build) for (const f of now) nodes.set(f.id, f);
   }
   if (!nodes.size) {

@@ -45,7 +45,7 @@ export type EventPayload =
   | { type: 'cache.error'; tier: string; key: string; message: string }
   | { type: 'cache.barrier'; durationMs: number }
   | { type: 'action.queued'; action: string; kind: string; target: string }
-  | { type: 'action.scheduled'; action: string; node: string; candidates: { node: string; score: number; filtered?: string }[] }
+  | { type: 'action.scheduled'; action: string; node: string; candidates: { node: string; score: number; filtered?: string }[]; omitted?: number }
   | { type: 'action.started'; action: string; node: string; argv: string[]; cwd: string }
   | {
       type: 'action.finished';
@@ -104,7 +104,7 @@ export type EventPayload =
    * were filtered, the mode and its tie-break seed. Large farms record the best `candidates`
    * and count the rest in `omitted`.
    */
-  | { type: 'schedule.decision'; action: string; mode: string; seed: number; chosen: string; class?: string; candidates: ScheduleCandidate[]; omitted?: { lost: number; filtered: Record<string, number> } }
+  | { type: 'schedule.decision'; action: string; mode: string; seed: number; chosen: string; class?: string; candidates: ScheduleCandidate[]; omitted?: { lost: number; filtered: Record<string, number> }; workAhead?: { remainingMs: number; tailMs: number } }
   /** The intelligence mode proposes running a straggler again on an idle node (first result wins). */
   | { type: 'schedule.speculation'; action: string; node: string; original: string; elapsedMs: number; predictedMs: number; reason: string }
   /**

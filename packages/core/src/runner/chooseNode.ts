@@ -1,8 +1,10 @@
 import type { Build } from '../Build.js';
 import type { Action, Candidate, NodeInfo } from '../types.js';
+import { CandidatePool } from './candidatePool.js';
 
 export interface Choice {
   node?: NodeInfo;
+  /** Valid until the build's next decision (their objects are reused, see CandidatePool). */
   candidates: Candidate[];
   /** seq of the `action.scheduled` event, when one was journaled. */
   seq?: number;
@@ -10,6 +12,15 @@ export interface Choice {
   waitMs?: number;
   /** The filter reasons of an unplaced choice, so a repeated wait is journaled once. */
   signature?: string;
+}
+
+const pools = new WeakMap<Build, CandidatePool>();
+
+/** A candidate per node of the farm, for one call of the build's `schedule` hook. */
+export function candidatesFor(build: Build, exclude: ReadonlyMap<string, string> = new Map()): Candidate[] {
+  let pool = pools.get(build);
+  if (!pool) pools.set(build, (pool = new CandidatePool()));
+  return pool.take(build.compiler.nodes, exclude);
 }
 
 /** A waiting action asks again at least this often, so it does not miss a node that frees up. */
@@ -22,16 +33,10 @@ const MAX_WAIT_STEP_MS = 5000;
  */
 export function chooseNode(build: Build, a: Action, exclude: ReadonlyMap<string, string> = new Map(), causes?: number[], previous?: string): Choice {
   const nodes = build.compiler.nodes;
-  // No object spread here: this runs for every node of every decision (1,000-node farms).
-  const initial: Candidate[] = nodes.map((node) => {
-    const c: Candidate = { node, score: 0, factors: {} };
-    const why = exclude.get(node.id);
-    if (why !== undefined) c.filtered = why;
-    return c;
-  });
-  const scored = build.hooks.schedule.call(initial, a);
+  const scored = build.hooks.schedule.call(candidatesFor(build, exclude), a);
   let best: Candidate | undefined;
-  for (const c of scored) if (!c.filtered && (!best || c.score > best.score)) best = c;
+  // Index loops: on a 1,000-node decision an array iterator that is not optimised away allocates per step.
+  for (let i = 0; i < scored.length; i++) { const c = scored[i]!; if (!c.filtered && (!best || c.score > best.score)) best = c; }
   let waitMs: number | undefined;
   let signature: string | undefined;
   if (!best) {
@@ -41,7 +46,39 @@ export function chooseNode(build: Build, a: Action, exclude: ReadonlyMap<string,
   }
   let seq: number | undefined;
   if ((nodes.length > 1 || scored.some((c) => c.filtered)) && (best || signature !== previous)) {
-    seq = build.emit({ type: 'action.scheduled', action: a.id, node: best?.node.id ?? '', candidates: scored.map((c) => ({ node: c.node.id, score: c.score, ...(c.filtered ? { filtered: c.filtered } : {}) })) }, causes).seq;
+    seq = build.emit({ type: 'action.scheduled', action: a.id, node: best?.node.id ?? '', ...scheduledCandidates(scored, best) }, causes).seq;
   }
   return { ...(best ? { node: best.node } : {}), candidates: scored, ...(seq ? { seq } : {}), ...(waitMs !== undefined ? { waitMs } : {}), ...(signature !== undefined ? { signature } : {}) };
+}
+
+/** Farms up to this size list every candidate in `action.scheduled`. */
+const LIST_ALL = 24;
+const LIST_TOP = 8;
+
+/**
+ * The candidates `action.scheduled` lists: all of a small farm; on a large one the best few
+ * and the first node per filter reason's rule, with the rest counted — a 1,000-node farm must
+ * not write 1,000 entries per action (the `schedule.decision` record keeps the factors).
+ */
+function scheduledCandidates(scored: readonly Candidate[], best: Candidate | undefined): { candidates: { node: string; score: number; filtered?: string }[]; omitted?: number } {
+  const entry = (c: Candidate) => (c.filtered ? { node: c.node.id, score: c.score, filtered: c.filtered } : { node: c.node.id, score: c.score });
+  if (scored.length <= LIST_ALL) return { candidates: scored.map(entry) };
+  const top: Candidate[] = [];
+  const rules = new Set<string>();
+  const examples: Candidate[] = [];
+  for (let j = 0; j < scored.length; j++) {
+    const c = scored[j]!;
+    if (c.filtered) {
+      const colon = c.filtered.indexOf(':');
+      const rule = colon < 0 ? c.filtered : c.filtered.slice(0, colon);
+      if (!rules.has(rule)) { rules.add(rule); examples.push(c); }
+      continue;
+    }
+    let i = top.length;
+    while (i > 0 && top[i - 1]!.score < c.score) i--;
+    if (i < LIST_TOP) { top.splice(i, 0, c); if (top.length > LIST_TOP) top.pop(); }
+  }
+  if (best && !top.includes(best)) top.unshift(best);
+  const kept = [...top, ...examples];
+  return { candidates: kept.map(entry), omitted: scored.length - kept.length };
 }

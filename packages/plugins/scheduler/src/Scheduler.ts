@@ -1,10 +1,13 @@
 import type { Action, ActionGraph, BuildHooks, Candidate, FesterEvent } from '@fester/core';
-import { decisionEvent } from './decision.js';
+import { decisionEvent, liveOf, RECORD_ALL, RECORD_TOP, topIndices } from './decision.js';
+import { FactorTable } from './factorTable.js';
 import { actionClass } from './history/actionClass.js';
 import type { RunningTracker, SchedulerHost } from './host.js';
 import { IntelligenceAdvisor } from './intelligence/Advisor.js';
 import { RuntimeModel } from './intelligence/RuntimeModel.js';
 import { cacheFirstMode, intelligenceMode, targetIsolatedMode, thermalMode, unifiedMode, type DecisionContext, type ModeName, type SchedulingMode } from './modes/index.js';
+import { patience } from './modes/patience.js';
+import { CriticalPath } from './criticalPath.js';
 import { ThermalSignals } from './thermalSignals.js';
 import { tieBreakFor } from './tieBreak.js';
 
@@ -42,6 +45,10 @@ export class Scheduler {
   private readonly signals: ThermalSignals;
   /** Actions no node took at their last decision, with the filter rules why (see tap). */
   private readonly waiting = new Map<string, string>();
+  private readonly table = new FactorTable();
+  private lastWorkAhead?: { action: string; remainingMs: number; tailMs: number };
+  /** Critical-path ranks and the work ahead, from the runtime history (the run queue's order). */
+  readonly critical: CriticalPath;
 
   constructor(readonly settings: SchedulerSettings, readonly host: SchedulerHost, readonly tracker: RunningTracker) {
     const signals = (this.signals = new ThermalSignals(() => host.thermal(), settings.maxCelsius, () => host.now()));
@@ -58,6 +65,7 @@ export class Scheduler {
       }
     }
     this.weights = { ...this.mode.weights, ...settings.weights };
+    this.critical = new CriticalPath(() => host.history);
   }
 
   /** Tap the mode and the recorder on a build's schedule hook. */
@@ -69,7 +77,8 @@ export class Scheduler {
           // An action waiting for a hot node is asked about every poll: journal the wait once.
           const unplaced = all.every((c) => c.filtered) ? all.map((c) => `${c.node.id}=${c.filtered!.split(':')[0]}`).join(';') : undefined;
           if (unplaced === undefined || this.waiting.get(action.id) !== unplaced) {
-            this.host.emit(decisionEvent(action.id, actionClass(action), this.mode.name, this.settings.seed, all));
+            const w = this.lastWorkAhead?.action === action.id ? this.lastWorkAhead : undefined;
+            this.host.emit(decisionEvent(action.id, actionClass(action), this.mode.name, this.settings.seed, all, w && { remainingMs: w.remainingMs, tailMs: w.tailMs }));
           }
           if (unplaced === undefined) this.waiting.delete(action.id);
           else this.waiting.set(action.id, unplaced);
@@ -82,23 +91,35 @@ export class Scheduler {
   /** The mode's filters and factors, the seeded tie-break, then score = Σ value × weight. */
   score(all: Candidate[], action: Action): Candidate[] {
     this.signals.reset();
-    const ctx: DecisionContext = { action, cls: actionClass(action), host: this.host, weights: this.weights, seed: this.settings.seed, all, live: all.filter((c) => !c.filtered) };
+    const table = this.table;
+    const ctx: DecisionContext = { action, cls: actionClass(action), host: this.host, weights: this.weights, seed: this.settings.seed, all, live: liveOf(all), table };
     this.mode.filter?.(ctx);
-    if (!ctx.live.length) return all;
+    // The intelligence mode weighs waiting itself (earliest finish); the others are patient by rule.
+    if (this.mode.name !== 'intelligence' && ctx.live.length) patience(ctx);
+    this.lastWorkAhead = ctx.workAhead ? { action: action.id, ...ctx.workAhead } : undefined;
+    const live = ctx.live;
+    if (!live.length) return all;
     if (this.mode.name === 'cache-first' && !this.warnedLocality && !this.host.locality()) {
       this.warnedLocality = true;
       this.host.emit({ type: 'scheduler.warning', code: 'FE1004', message: 'cache-first: no InputLocality provider is published, so input locality is unknown; placing by load until one is' });
     }
+    table.reset(live.length);
     this.mode.score(ctx);
     const tie = tieBreakFor(this.settings.seed, action.id);
-    for (const c of ctx.live) {
-      c.factors.tie = { value: tie(c.node.id), weight: TIE_WEIGHT };
-      // Recomputed from the factors, so the core's own balance factors (free, policy) are
-      // counted once, with this mode's weights, and other plugins' factors still count.
-      let s = 0;
-      for (const k in c.factors) { const f = c.factors[k]!; s += f.value * f.weight; }
+    const ties = table.column('tie', TIE_WEIGHT);
+    for (let i = 0; i < live.length; i++) {
+      const c = live[i]!;
+      ties[i] = tie(c.node.id);
+      // The mode's factors replace the core's balance factors of the same name (free, policy),
+      // so those count once, with this mode's weights; other plugins' factors still count.
+      let s = table.sum(i);
+      for (const k in c.factors) if (!table.has(k)) { const f = c.factors[k]!; s += f.value * f.weight; }
       c.score = s;
     }
+    // Factor objects only where a decision is read: every candidate of a small farm, the
+    // recorded best of a large one (decisionEvent picks the same ones).
+    if (all.length <= RECORD_ALL) for (let i = 0; i < live.length; i++) table.materialize(live[i]!, i);
+    else for (const i of topIndices(live, RECORD_TOP)) table.materialize(live[i]!, i);
     return all;
   }
 
@@ -112,9 +133,10 @@ export class Scheduler {
       this.tracker.finished(ev.action, ev.node);
       this.advisor?.finished(ev.action, ev.node);
       if (ev.status !== 'success' || ev.infrastructure) return;
+      this.critical.done(ev.action);
       const a = graph?.get(ev.action);
       if (!a) return;
-      this.host.history.observe(ev.node, actionClass(a), ev.durationMs);
+      this.host.history.observe(ev.node, actionClass(a), ev.durationMs, a.id);
       this.model?.observe(ev.node, a, ev.durationMs);
     }
   }

@@ -21,6 +21,12 @@ export interface SchedulerHost {
   graph(): ActionGraph | undefined;
   inputDigests(action: Action): readonly string[];
   /**
+   * The build's predicted work not finished yet and the chain after this action (mean-node ms,
+   * from the critical path), for patience; undefined when the graph is not known. Replay
+   * answers from the decision's record.
+   */
+  workAhead(actionId: string): { remainingMs: number; tailMs: number } | undefined;
+  /**
    * True when the caller waits and asks again if every node is filtered. The simulator does;
    * the core's runner waits only when a filter sets `waitMs` (a hot node cools) and fails an
    * action every node refused otherwise, so modes must not defer there.

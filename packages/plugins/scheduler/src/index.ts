@@ -45,6 +45,11 @@ export default function scheduler(options: SchedulerOptions = {}): FesterPlugin 
         locality: () => inputLocalityOf(compiler) ?? learned,
         thermal: () => thermalViewOf(compiler),
         graph: () => current?.graph,
+        workAhead: (id) => {
+          const g = current?.graph;
+          // Whole ms, as journaled: replay must compare the same numbers.
+          return g ? { remainingMs: Math.round(core.critical.remainingMs(g)), tailMs: Math.round(core.critical.tailMs(g, id)) } : undefined;
+        },
         inputDigests: (a) => inputDigestsOf(a, current),
         canDefer: opts.canDefer,
       };
@@ -55,9 +60,11 @@ export default function scheduler(options: SchedulerOptions = {}): FesterPlugin 
       compiler.hooks.build.tap(NAME, (build) => {
         current = build;
         core.tap(build.hooks.schedule);
-        // intelligence: the run queue starts the longest predicted remaining chain first (HEFT's order).
+        // The run queue starts the longest predicted remaining chain first (HEFT's order): the
+        // intelligence mode's model predicts it, the other modes the runtime history.
         const advisor = core.advisor;
         if (advisor) build.hooks.prioritize.tap(NAME, (p, a) => p + advisor.priority(a.id));
+        else if (opts.criticalPath) build.hooks.prioritize.tap(NAME, (p, a) => p + core.critical.priority(build.graph, a.id));
         // …and idle nodes take second copies of stragglers (the runner keeps the first success).
         if (advisor) build.hooks.speculate.tap(NAME, (proposals, req) => proposeDuplicates(advisor, proposals, req));
         let warned = false;

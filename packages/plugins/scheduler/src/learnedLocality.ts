@@ -11,22 +11,30 @@ const MAX_BLOBS_PER_NODE = 200_000;
  * them, which this cannot see: it is a good guess, not a fact). Shares are by blob count.
  */
 export class LearnedLocality implements InputLocality {
-  /** digest → nodes holding it: a decision looks up its few digests once, not once per node. */
-  private readonly holders = new Map<string, Set<string>>();
-  private readonly count = new Map<string, number>();
-  private memo?: { digests: readonly string[]; share: Map<string, number> };
+  /** Nodes by a small index, so a decision counts holders in a typed array, not a Map. */
+  private readonly index = new Map<string, number>();
+  /** digest → indices of the nodes holding it: a decision looks up its few digests once, not once per node. */
+  private readonly holders = new Map<string, Set<number>>();
+  private readonly count: number[] = [];
+  private memo?: readonly string[];
+  private shares = new Int32Array(64);
+  /** Indices whose share is not 0, to clear for the next decision. */
+  private readonly touched: number[] = [];
+  private readonly bump = (n: number) => { if (this.shares[n]++ === 0) this.touched.push(n); };
 
   constructor(private readonly digestsOf: (actionId: string) => readonly string[]) {}
 
   has(nodeId: string, digests: readonly string[]): number {
     if (!digests.length) return 0;
     // Every candidate of one decision asks about the same array: count holders once for all.
-    if (this.memo?.digests !== digests) {
-      const share = new Map<string, number>();
-      for (const d of digests) for (const n of this.holders.get(d) ?? []) share.set(n, (share.get(n) ?? 0) + 1);
-      this.memo = { digests, share };
+    if (this.memo !== digests) {
+      for (const n of this.touched) this.shares[n] = 0;
+      this.touched.length = 0;
+      for (const d of digests) this.holders.get(d)?.forEach(this.bump);
+      this.memo = digests;
     }
-    return (this.memo.share.get(nodeId) ?? 0) / digests.length;
+    const i = this.index.get(nodeId);
+    return i === undefined ? 0 : this.shares[i]! / digests.length;
   }
 
   onEvent(ev: FesterEvent): void {
@@ -37,17 +45,23 @@ export class LearnedLocality implements InputLocality {
   private add(node: string, digests: readonly string[]): void {
     if (!digests.length) return;
     this.memo = undefined;
+    let i = this.index.get(node);
+    if (i === undefined) {
+      this.index.set(node, (i = this.index.size));
+      this.count[i] = 0;
+      if (i >= this.shares.length) { const grown = new Int32Array(this.shares.length * 2); grown.set(this.shares); this.shares = grown; }
+    }
     for (const d of digests) {
       let h = this.holders.get(d);
       if (!h) this.holders.set(d, (h = new Set()));
-      if (h.has(node)) continue;
-      h.add(node);
-      this.count.set(node, (this.count.get(node) ?? 0) + 1);
+      if (h.has(i)) continue;
+      h.add(i);
+      this.count[i]!++;
     }
     // A node's CAS is capped and LRU; past the cap this forgets the node's blobs wholesale.
-    if ((this.count.get(node) ?? 0) > MAX_BLOBS_PER_NODE) {
-      for (const [d, h] of this.holders) { h.delete(node); if (!h.size) this.holders.delete(d); }
-      this.count.set(node, 0);
+    if (this.count[i]! > MAX_BLOBS_PER_NODE) {
+      for (const [d, h] of this.holders) { h.delete(i); if (!h.size) this.holders.delete(d); }
+      this.count[i] = 0;
     }
   }
 }

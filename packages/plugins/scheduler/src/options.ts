@@ -28,6 +28,8 @@ const schema = z.strictObject({
    * core's runner fails an action no node takes.
    */
   canDefer: z.boolean().default(false),
+  /** Order the run queue by critical path (longest predicted chain to the end first); default on. */
+  criticalPath: z.boolean().default(true),
 });
 
 export type SchedulerOptions = z.input<typeof schema>;

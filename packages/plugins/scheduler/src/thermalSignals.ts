@@ -28,39 +28,45 @@ export interface ThermalSignal {
  */
 export class ThermalSignals {
   private readonly last = new Map<string, { at: number; c: number; trend: number }>();
+  /** One signal object per node, refilled once per decision (headroom and trend both ask). */
+  private readonly signals = new Map<string, ThermalSignal & { decision: number }>();
+  private decision = 0;
 
   constructor(private readonly view: () => ThermalViewLike | undefined, private readonly defaultMax: number, private readonly now: () => number) {}
 
-  /** headroom and trend both ask about every candidate: one answer per node and decision. */
-  private memo = new Map<string, ThermalSignal>();
-
   /** A new decision: readings may have changed since the last one. */
   reset(): void {
-    if (this.memo.size) this.memo = new Map();
+    this.decision++;
   }
 
   of(node: NodeInfo): ThermalSignal {
-    let s = this.memo.get(node.id);
-    if (!s) this.memo.set(node.id, (s = this.compute(node)));
+    let s = this.signals.get(node.id);
+    if (s && s.decision === this.decision) return s;
+    if (!s) this.signals.set(node.id, (s = { maxCelsius: this.defaultMax, trendPerMin: 0, decision: 0 }));
+    s.decision = this.decision;
+    this.fill(node, s);
     return s;
   }
 
-  private compute(node: NodeInfo): ThermalSignal {
+  private fill(node: NodeInfo, s: ThermalSignal): void {
     const v = this.view();
     if (v) {
       const r = v.reading(node);
-      const s: ThermalSignal = { maxCelsius: v.maxCelsius(node.id), trendPerMin: r.trendPerMin };
-      if (r.celsius !== undefined) s.celsius = r.celsius;
-      return s;
+      s.maxCelsius = v.maxCelsius(node.id);
+      s.trendPerMin = r.trendPerMin;
+      s.celsius = r.celsius;
+      return;
     }
     let c: number | undefined;
     for (const t of node.temps ?? []) if (Number.isFinite(t.celsius) && t.celsius > -40 && t.celsius < 150 && (c === undefined || t.celsius > c)) c = t.celsius;
-    if (c === undefined) return { maxCelsius: this.defaultMax, trendPerMin: 0 };
+    s.maxCelsius = this.defaultMax;
+    s.celsius = c;
+    if (c === undefined) { s.trendPerMin = 0; return; }
     const t = this.now();
     const prev = this.last.get(node.id);
     let trend = prev?.trend ?? 0;
     if (prev && t - prev.at >= 1000) trend = 0.3 * (((c - prev.c) / (t - prev.at)) * 60_000) + 0.7 * trend;
     if (!prev || t - prev.at >= 1000) this.last.set(node.id, { at: t, c, trend });
-    return { celsius: c, maxCelsius: this.defaultMax, trendPerMin: trend };
+    s.trendPerMin = trend;
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import scheduler from '../src/index.js';
+import { chooseNode, type FesterEvent } from '@fester/core';
 import { compile, harness, node } from './harness.js';
 
 const specs = Array.from({ length: 40 }, (_, i) => compile(`f${i}`));
@@ -47,6 +48,38 @@ describe('schedule.decision', () => {
     expect(d.candidates.length).toBeLessThanOrEqual(10);
     expect(d.candidates.some((c) => c.node === chosen)).toBe(true);
     expect(d.omitted).toEqual({ lost: 900 - 8, filtered: { 'policy drain': 99 } });
+    // The recorded candidates carry the mode's factors, and their scores are the weighted sums.
+    for (const c of d.candidates.filter((x) => !x.filtered)) {
+      expect(Object.keys(c.factors).sort()).toEqual(['cpu', 'free', 'policy', 'speed', 'tie']);
+      expect(c.score).toBeCloseTo(Object.values(c.factors).reduce((s, f) => s + f.value * f.weight, 0), 3);
+    }
+  });
+
+  it('gives factor objects on a large farm to exactly the best 8 live candidates, the chosen one first', () => {
+    const nodes = Array.from({ length: 30 }, (_, i) => node(`n${i}`, { slots: 2 + (i % 4), load: i % 5, cores: 4, ...(i % 9 === 0 ? { policy: 'drain' as const } : {}) }));
+    const h = harness([scheduler({ history: false })], nodes, specs);
+    for (const s of specs.slice(0, 12)) {
+      const { all, chosen } = h.decide(s.id);
+      const live = all.filter((c) => !c.filtered);
+      const recorded = live.filter((c) => 'speed' in c.factors);
+      expect(recorded).toHaveLength(8);
+      expect(recorded.map((c) => c.node.id)).toContain(chosen);
+      const floor = Math.min(...recorded.map((c) => c.score));
+      for (const c of live) if (!recorded.includes(c)) expect(c.score).toBeLessThanOrEqual(floor);
+      h.start(s.id, chosen!);
+    }
+  });
+
+  it('lists the best candidates and one per filter rule in action.scheduled on a large farm, the rest counted', () => {
+    const nodes = Array.from({ length: 100 }, (_, i) => node(`n${i}`, i % 10 === 0 ? { policy: 'drain' } : i % 10 === 1 ? { state: 'down' } : {}));
+    const h = harness([scheduler({ history: false })], nodes, [compile('x')]);
+    const { node: chosen } = chooseNode(h.build, h.build.graph!.get('x')!);
+    const ev = h.events.find((e) => e.type === 'action.scheduled') as Extract<FesterEvent, { type: 'action.scheduled' }>;
+    expect(ev.node).toBe(chosen!.id);
+    expect(ev.candidates.filter((c) => !c.filtered)).toHaveLength(8);
+    expect(ev.candidates.filter((c) => c.filtered).map((c) => c.filtered)).toEqual(['policy drain', 'down']);
+    expect(ev.omitted).toBe(100 - 10);
+    expect(ev.candidates[0]!.node).toBe(chosen!.id);
   });
 
   it('journals an action waiting on every node once, not at every poll', () => {

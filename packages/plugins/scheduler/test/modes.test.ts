@@ -24,7 +24,22 @@ describe('unified (default)', () => {
     for (const [id, n, ms] of [['w1', 'slow', 3000], ['w2', 'fast', 500], ['w3', 'slow', 2800]] as const) { h.start(id, n); h.finish(id, n, ms); }
     const { all, chosen } = h.decide('x');
     expect(chosen).toBe('fast');
-    expect(all.find((c) => c.node.id === 'slow')!.factors.speed!.value).toBeLessThan(0.25);
+    // Six times slower for this class: patience keeps it off the slow node (a busy fast node would be waited for).
+    const slow = all.find((c) => c.node.id === 'slow')!;
+    expect(slow.filtered).toMatch(/^patience: ~\d+ ms here, ~\d+ ms on the fastest node/);
+    expect(slow.waitMs).toBeGreaterThan(0);
+  });
+
+  it('patience: a slower node takes short work and work with slack, not a long action that would end last', () => {
+    const specs = [compile('w1'), compile('w2'), compile('short'), compile('long', 'x86_64-linux-gnu', [], { kind: 'link' }), compile('w3'), compile('w4')];
+    const h = harness([scheduler({ history: false })], [node('slow'), node('fast')], specs);
+    // The slow node runs everything 4× slower; "long" took 20 s on the fast one, "short" 0.3 s.
+    for (const [id, n, ms] of [['w1', 'slow', 4000], ['w2', 'fast', 1000], ['w3', 'slow', 3900], ['w4', 'fast', 950], ['long', 'fast', 20000], ['short', 'fast', 300]] as const) { h.start(id, n); h.finish(id, n, ms); }
+    h.start('w1', 'fast'); h.start('w2', 'fast'); h.start('w3', 'fast'); h.start('w4', 'fast');
+    const short = h.decide('short').all.find((c) => c.node.id === 'slow')!;
+    expect(short.filtered).toBeUndefined();
+    const long = h.decide('long').all.find((c) => c.node.id === 'slow')!;
+    expect(long.filtered).toMatch(/^patience/);
   });
 });
 

@@ -61,14 +61,13 @@ export class ThermalGuard {
     return this.nodes.get(nodeId);
   }
 
-  /** Take a node's current reading and load; journal any change of state. */
-  observe(node: NodeInfo): NodeThermal {
+  /** Take a node's current reading and load; journal any change of state. `now`: one clock read per decision, not per node. */
+  observe(node: NodeInfo, now = this.io.now()): NodeThermal {
     let t = this.nodes.get(node.id);
     if (!t) {
       t = { state: 'ok', trendPerMin: 0, sustained: false, limits: limitsOf(this.opts, node.id), flagged: new Set() };
       this.nodes.set(node.id, t);
     }
-    const now = this.io.now();
     // The same node snapshot (no heartbeat since) within a poll interval has nothing new to
     // say: a 1,000-node decision, or the next ones a millisecond later, reuse the answer.
     if (t.seen === node && t.seenAt !== undefined && now - t.seenAt < this.opts.pollMs) return t;

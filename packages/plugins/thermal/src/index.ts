@@ -45,13 +45,9 @@ export default function thermal(options: ThermalOptions = {}): FesterPlugin {
       });
       const view: ThermalView = {
         maxCelsius: (id) => guard.limits(id).maxCelsius,
-        reading(node) {
-          const s = guard.observe(node);
-          // Plain assignments, no object spread: this runs for every candidate of every decision.
-          const r: ThermalReading = { trendPerMin: s.trendPerMin, state: s.state, sustained: s.sustained };
-          if (s.celsius !== undefined) { r.celsius = s.celsius; if (s.sensor) r.sensor = s.sensor; }
-          return r;
-        },
+        // The guard's own record, read-only by type: a copy per candidate per decision was most
+        // of a 1,000-node decision's garbage.
+        reading: (node): Readonly<ThermalReading> => guard.observe(node),
       };
       publishThermalView(compiler, view);
 
@@ -60,11 +56,15 @@ export default function thermal(options: ThermalOptions = {}): FesterPlugin {
         const running = trackRunning(build);
         build.hooks.schedule.tap({ name: NAME, stage: THERMAL_STAGE }, (candidates, action) => {
           const high = isParallelHigh(action);
-          for (const c of candidates) {
+          const at = now();
+          for (let i = 0; i < candidates.length; i++) {
+            const c = candidates[i]!;
             // Filtered nodes are observed too: their throttle story must be in the journal when they return.
-            const s = guard.observe(c.node);
+            const s = guard.observe(c.node, at);
             if (c.filtered) continue;
-            const why = reason(c, s, high, Math.max(running.get(c.node.id) ?? 0, compiler.running.get(c.node.id) ?? 0, c.node.running ?? 0), () => guard.nearSlots(c.node, s));
+            // Most nodes pass: no reason text, no closure, nothing allocated for them.
+            if (s.state === 'ok' && !(high && s.sustained)) continue;
+            const why = reasonOf(c, s, high, Math.max(running.get(c.node.id) ?? 0, compiler.running.get(c.node.id) ?? 0, c.node.running ?? 0), guard.nearSlots(c.node, s));
             // Temporary: the runner asks again after a poll instead of failing the action.
             if (why) { c.filtered = why; c.waitMs = Math.max(250, opts.pollMs); }
           }
@@ -76,14 +76,28 @@ export default function thermal(options: ThermalOptions = {}): FesterPlugin {
   };
 }
 
-function reason(c: Candidate, s: ReturnType<ThermalGuard['observe']>, high: boolean, running: number, nearSlots: () => number): string | undefined {
-  // Most nodes pass: the text is built only for those that do not (1,000-node decisions).
-  if (s.state === 'ok' && !(high && s.sustained)) return undefined;
+/** The last reason given per node state and what it was built from. */
+interface Said { state: string; celsius: number | undefined; running: number; nearSlots: number; high: boolean; text: string | undefined }
+const said = new WeakMap<object, Said>();
+
+/**
+ * `reason`, remembered: a hot node is refused with the same words at every decision until its
+ * reading or load changes, and building them anew was a 1,000-node decision's garbage.
+ */
+function reasonOf(c: Candidate, s: ReturnType<ThermalGuard['observe']>, high: boolean, running: number, nearSlots: number): string | undefined {
+  const m = said.get(s);
+  if (m && m.state === s.state && m.celsius === s.celsius && m.running === running && m.nearSlots === nearSlots && m.high === high) return m.text;
+  const text = reason(c, s, high, running, nearSlots);
+  if (m) { m.state = s.state; m.celsius = s.celsius; m.running = running; m.nearSlots = nearSlots; m.high = high; m.text = text; }
+  else said.set(s, { state: s.state, celsius: s.celsius, running, nearSlots, high, text });
+  return text;
+}
+
+function reason(c: Candidate, s: ReturnType<ThermalGuard['observe']>, high: boolean, running: number, nearSlots: number): string | undefined {
   const t = s.celsius === undefined ? '' : `${s.celsius.toFixed(1)} °C`;
   if (s.state === 'hot') return `thermal: ${t} (${s.sensor}) ≥ max ${s.limits.maxCelsius} °C; waits for < ${s.limits.maxCelsius - s.limits.hysteresis} °C`;
   if (s.state === 'near') {
-    const allowed = nearSlots();
-    if (running >= allowed) return `thermal: near max (${t}, max ${s.limits.maxCelsius} °C): ${running} of ${allowed} reduced slots busy`;
+    if (running >= nearSlots) return `thermal: near max (${t}, max ${s.limits.maxCelsius} °C): ${running} of ${nearSlots} reduced slots busy`;
   }
   if (high && s.sustained) return `thermal: sustained load above ${c.node.cores ?? c.node.slots} cores; no parallel: high actions here`;
   return undefined;
@@ -95,6 +109,8 @@ function trackRunning(build: Build): Map<string, number> {
   build.hooks.event.tap(NAME, (ev) => {
     if (ev.type === 'action.started') m.set(ev.node, (m.get(ev.node) ?? 0) + 1);
     else if (ev.type === 'action.finished' && ev.node) m.set(ev.node, Math.max(0, (m.get(ev.node) ?? 0) - 1));
+    // The losing copy of a speculated action ends with this, not with an action.finished.
+    else if (ev.type === 'speculation.settled' && ev.loser) m.set(ev.loser, Math.max(0, (m.get(ev.loser) ?? 0) - 1));
   });
   return m;
 }

@@ -24,7 +24,16 @@ export interface HistoryData {
   alpha: number;
   classes: Record<string, RuntimeStats>;
   nodes: Record<string, NodeHistory>;
+  /**
+   * Per action id: runtime on a node of the farm's mean speed (the run's time divided by its
+   * node's relative speed). The same file takes about as long build after build, which a class
+   * mean cannot say: this is what orders a build's longest chains first.
+   */
+  actions?: Record<string, RuntimeStats>;
 }
+
+/** Actions remembered; past this the oldest are forgotten (a project's files, not every file ever). */
+export const MAX_ACTIONS = 100_000;
 
 export interface Estimate {
   ms: number;
@@ -77,25 +86,76 @@ export class History {
     return { ms: farm.mean * scale, std: Math.sqrt(farm.variance) * scale, exact: false };
   }
 
+  /**
+   * `estimate(…).ms` without allocating (NaN when nothing is known): asked per node per
+   * decision. With the action's own history, that runtime scaled by the node's speed: a
+   * node's class mean depends on which actions it happened to get (a slow node given short
+   * compiles looks fast), the action's own runtime does not.
+   */
+  meanMs(node: string, cls: string, action?: string): number {
+    const n = this.data.nodes[node];
+    const known = action === undefined ? undefined : this.data.actions?.[action];
+    if (known) return n && n.speedN > 0 ? known.mean * Math.exp(n.speedLog) : known.mean;
+    const own = n?.classes[cls];
+    if (own) return own.mean;
+    const farm = this.data.classes[cls];
+    if (!farm) return Number.NaN;
+    return n && n.speedN > 0 ? farm.mean * Math.exp(n.speedLog) : farm.mean;
+  }
+
+  /** Finished runs learned from since this History was made (in this process). */
+  observations = 0;
+
+  /** Predicted runtime of an action on a node of mean speed, from its own past runs (undefined: never seen). */
+  actionMs(action: string): number | undefined {
+    return this.data.actions?.[action]?.mean;
+  }
+
+  /** Take every statistic of `data` (a history learned elsewhere: a farm's, a previous simulation's). */
+  absorb(data: HistoryData): void {
+    const copy = structuredClone(data);
+    this.data.classes = copy.classes;
+    this.data.nodes = copy.nodes;
+    if (copy.actions) this.data.actions = copy.actions;
+    this.actionCount = undefined;
+    this.dirty = true;
+  }
+
   /** Record a finished run; returns the prediction it was judged against. */
-  observe(node: string, cls: string, ms: number): { predicted?: number; relError?: number } {
+  observe(node: string, cls: string, ms: number, action?: string): { predicted?: number; relError?: number } {
+    this.observations++;
     const x = Math.max(1, ms);
     const before = this.estimate(node, cls);
     const farm = this.data.classes[cls];
     const n = (this.data.nodes[node] ??= { classes: {}, speedLog: 0, speedN: 0, error: { n: 0, mape: 0 } });
-    if (farm && farm.mean > 0) {
+    // A node's speed against the same action's runtime on a mean node when known (the class mean mixes long and short actions).
+    const ref = (action === undefined ? undefined : this.actionMs(action)) ?? farm?.mean;
+    if (ref && ref > 0) {
       const a = Math.max(this.alpha, 1 / (n.speedN + 1));
-      n.speedLog += a * (Math.log(x / farm.mean) - n.speedLog);
+      n.speedLog += a * (Math.log(x / ref) - n.speedLog);
       n.speedN++;
     }
     n.classes[cls] = update(n.classes[cls], x, this.alpha);
     this.data.classes[cls] = update(farm, x, this.alpha);
+    if (action !== undefined) this.observeAction(action, n.speedN > 0 ? x / Math.exp(n.speedLog) : x);
     this.dirty = true;
     if (!before) return {};
     const relError = Math.abs(x - before.ms) / x;
     const a = Math.max(ERROR_ALPHA, 1 / (n.error.n + 1));
     n.error = { n: n.error.n + 1, mape: n.error.mape + a * (relError - n.error.mape) };
     return { predicted: before.ms, relError };
+  }
+
+  private actionCount?: number;
+
+  private observeAction(action: string, ms: number): void {
+    const all = (this.data.actions ??= {});
+    this.actionCount ??= Object.keys(all).length;
+    const had = all[action];
+    if (had) delete all[action]; // re-inserted last: the first key is the least recently built
+    else if (this.actionCount >= MAX_ACTIONS) { for (const k in all) { delete all[k]; break; } }
+    else this.actionCount++;
+    all[action] = update(had, ms, this.alpha);
   }
 
   /** Per node: samples judged and the mean absolute percentage error (0.12 = 12 %). */

@@ -1,5 +1,5 @@
 import type { Candidate } from '@fester/core';
-import { free, headroom, locality, policy, setFactor, slotsOf } from '../factors.js';
+import { free, headroom, locality, policy, slotsOf } from '../factors.js';
 import type { IntelligenceAdvisor } from '../intelligence/Advisor.js';
 import type { RuntimeModel } from '../intelligence/RuntimeModel.js';
 import type { ThermalSignals } from '../thermalSignals.js';
@@ -45,9 +45,10 @@ export function intelligenceMode(model: RuntimeModel, advisor: IntelligenceAdvis
     score(ctx) {
       const w = ctx.weights.eft;
       if (w) {
-        const f = ctx.live.map((c) => finishIn(ctx, c));
-        const best = Math.min(...f);
-        ctx.live.forEach((c, i) => setFactor(c, 'eft', best / f[i]!, w));
+        const col = ctx.table.column('eft', w);
+        let best = Infinity;
+        for (let i = 0; i < ctx.live.length; i++) best = Math.min(best, (col[i] = finishIn(ctx, ctx.live[i]!)));
+        for (let i = 0; i < ctx.live.length; i++) col[i] = best / col[i]!;
       }
       free(ctx);
       policy(ctx);

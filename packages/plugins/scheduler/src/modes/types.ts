@@ -1,4 +1,5 @@
 import type { Action, Candidate } from '@fester/core';
+import type { FactorTable } from '../factorTable.js';
 import type { SchedulerHost } from '../host.js';
 
 export const MODE_NAMES = ['unified', 'thermal', 'cache-first', 'target-isolated', 'intelligence'] as const;
@@ -16,6 +17,10 @@ export interface DecisionContext {
   readonly all: Candidate[];
   /** Candidates still eligible; a mode's filter shrinks this list. */
   live: Candidate[];
+  /** Factor values of `live` (column per factor, row per candidate): scorers write here. */
+  readonly table: FactorTable;
+  /** What patience read of the work ahead (journaled with the decision, so replay reads the same). */
+  workAhead?: { remainingMs: number; tailMs: number };
 }
 
 /**

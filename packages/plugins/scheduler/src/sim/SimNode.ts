@@ -55,23 +55,31 @@ export class SimNode {
     return (this.spec.speed * (m && this.throttled ? m.throttleFactor : 1)) / run.jitter;
   }
 
+  /** Runs beyond the slots wait in the node's queue (first come, first run): they do nothing yet. */
+  active(run: Run): boolean {
+    const i = this.runs.indexOf(run);
+    return i >= 0 && i < this.spec.slots;
+  }
+
   /** Time until the run's next phase change (transfer done, or finished) at today's speed. */
   nextChange(run: Run): number {
+    if (!this.active(run)) return Infinity;
     return run.transferLeft > 0 ? run.transferLeft : run.workLeft / this.speedOf(run);
   }
 
   advance(dt: number): void {
     if (dt <= 0) return;
-    const computing = this.runs.filter((r) => r.transferLeft <= 0);
+    const active = this.runs.slice(0, this.spec.slots);
+    const computing = active.filter((r) => r.transferLeft <= 0);
     const heat = computing.reduce((s, r) => s + r.heat, 0);
     const u = Math.min(1, heat / this.spec.slots);
-    for (const r of this.runs) {
+    for (const r of active) {
       if (r.transferLeft > 0) r.transferLeft = Math.max(0, r.transferLeft - dt);
       else r.workLeft = Math.max(0, r.workLeft - dt * this.speedOf(r));
     }
     this.busySlotMs += computing.length * dt;
     if (this.up) this.upMs += dt;
-    const running = this.runs.reduce((s, r) => s + r.heat, 0);
+    const running = active.reduce((s, r) => s + r.heat, 0);
     this.load = running + (this.load - running) * Math.exp(-dt / LOAD_TAU_MS);
     const m = this.spec.thermal;
     if (m) {
@@ -94,7 +102,7 @@ export class SimNode {
       id: s.id, kind: s.kind, arch: s.arch, slots: s.slots, targets: s.targets, labels: s.labels,
       state: this.up ? 'ready' : 'down', ...(this.up ? {} : { stateReason: 'dropout' }),
       ...(s.policy ? { policy: s.policy } : {}),
-      cores: s.slots, load: Math.round(this.load * 100) / 100, running: this.runs.length,
+      cores: s.slots, load: Math.round(this.load * 100) / 100, running: this.runs.length, queue: s.queue,
       temps: s.thermal ? [{ sensor: 'sim', celsius: Math.round(this.temp * 10) / 10 }] : [],
     };
     return this.snapshot;

@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { FesterError, type Action, type Build, type Candidate, type Compiler, type FesterEvent, type FesterPlugin } from '@fester/core';
 import { pick } from '../decision.js';
+import type { History, HistoryData } from '../history/History.js';
+import { SCHEDULER_HISTORY } from '../index.js';
 import { schedulerAdvisorOf, type SchedulerAdvisor } from '../intelligence/Advisor.js';
 import type { ModeName } from '../modes/types.js';
 import { tieBreak } from '../tieBreak.js';
@@ -25,6 +27,8 @@ export interface SimOptions {
   /** Journal `schedule.decision` events (to the onEvent callback); off by default, it costs time. */
   record?: boolean;
   onEvent?: (ev: FesterEvent) => void;
+  /** The scheduler's runtime history at the start (a farm that built before); none: it starts empty. */
+  history?: HistoryData;
 }
 
 /** Give up when nothing ran or was dispatched for this long while actions remain. */
@@ -54,6 +58,7 @@ export class Simulation {
   private readonly queues = new Map<string, Heap<number>>();
   private readonly advisor?: SchedulerAdvisor;
   private readonly transitions: { at: number; node: SimNode; up: boolean }[];
+  private readonly ordered: boolean;
   private readySeq = 0;
   private finished = 0;
   private lastActivity = 0;
@@ -89,10 +94,19 @@ export class Simulation {
     this.prio = this.actions.map(() => 0);
     this.seqOf = this.actions.map(() => 0);
     this.advisor = o.advice === false ? undefined : schedulerAdvisorOf(compiler);
+    if (o.history) historyOf(compiler)?.absorb(o.history);
+    // The run queue's order is the core's: the build's `prioritize` hook (critical path first), when tapped.
+    this.ordered = o.advice !== false && build.hooks.prioritize.taps.length > 0;
     this.transitions = this.nodes.flatMap((n) => n.spec.dropouts.flatMap((d) => [
       { at: d.atMs, node: n, up: false },
       ...(d.forMs !== undefined ? [{ at: d.atMs + d.forMs, node: n, up: true }] : []),
     ])).sort((x, y) => x.at - y.at || x.node.index - y.node.index || Number(x.up) - Number(y.up));
+  }
+
+  /** What the scheduler learned (to start another simulation from, as a farm's next build would). */
+  learned(): HistoryData | undefined {
+    const h = historyOf(this.compiler);
+    return h ? structuredClone(h.data) : undefined;
   }
 
   run(): SimResult {
@@ -122,7 +136,7 @@ export class Simulation {
     const k = this.key(i);
     let q = this.queues.get(k);
     if (!q) this.queues.set(k, (q = new Heap<number>((a, b) => this.prio[a]! > this.prio[b]! || (this.prio[a] === this.prio[b] && this.seqOf[a]! < this.seqOf[b]!))));
-    this.prio[i] = this.advisor ? this.advisor.priority(this.actions[i]!.id) : 0;
+    this.prio[i] = this.ordered ? this.build.hooks.prioritize.call(0, this.actions[i]!) : 0;
     this.seqOf[i] = this.readySeq++;
     q.push(i);
   }
@@ -134,7 +148,7 @@ export class Simulation {
   /** Offer ready actions to the hook, best queue head first, until slots or patience run out. */
   private dispatchRound(): void {
     let free = 0;
-    for (const n of this.nodes) if (n.up) free += Math.max(0, n.spec.slots - n.runs.length);
+    for (const n of this.nodes) if (n.up) free += Math.max(0, n.spec.slots + n.spec.queue - n.runs.length);
     const blocked = new Set<string>();
     const setAside: number[] = [];
     let misses = 0;
@@ -211,8 +225,8 @@ export class Simulation {
     const jitter = node.spec.jitter > 0 ? Math.exp(node.spec.jitter * gaussian(this.o.seed ?? 0, a.id, node.spec.id)) : 1;
     const heat = t.parallel === 'high' ? Math.min(node.spec.slots, 4) : 1;
     const run: Run = { action: i, node, transferLeft: transfer, workLeft: t.durationMs, jitter, heat, startedAt: this.now, duplicate };
-    if (transfer <= 0) run.computeStartedAt = this.now;
     node.runs.push(run);
+    if (transfer <= 0 && node.active(run)) run.computeStartedAt = this.now;
     node.changed();
     this.lastActivity = this.now;
     this.build.emit({ type: 'action.started', action: a.id, node: node.spec.id, argv: [...a.argv], cwd: a.cwd });
@@ -228,14 +242,18 @@ export class Simulation {
     const dt = t - this.now;
     for (const n of this.nodes) {
       n.advance(dt);
-      for (const r of n.runs) if (r.transferLeft <= EPS && r.computeStartedAt === undefined) { r.transferLeft = 0; r.computeStartedAt = t; }
+      // A run leaving the queue starts computing now (its reported runtime excludes the wait).
+      for (let k = 0; k < Math.min(n.runs.length, n.spec.slots); k++) {
+        const r = n.runs[k]!;
+        if (r.transferLeft <= EPS && r.computeStartedAt === undefined) { r.transferLeft = 0; r.computeStartedAt = t; }
+      }
     }
     this.now = t;
   }
 
   private completeRuns(): void {
     for (const n of this.nodes) {
-      const doneRuns = n.runs.filter((r) => r.transferLeft <= 0 && r.workLeft <= EPS * Math.max(1, this.o.trace.actions[r.action]!.durationMs));
+      const doneRuns = n.runs.filter((r) => r.transferLeft <= 0 && r.computeStartedAt !== undefined && r.workLeft <= EPS * Math.max(1, this.o.trace.actions[r.action]!.durationMs));
       for (const r of doneRuns) if (n.runs.includes(r)) this.complete(r);
     }
   }
@@ -275,6 +293,10 @@ export class Simulation {
       if (!elsewhere && !this.done[r.action]) { this.counters.requeued++; this.makeReady(r.action); }
     }
   }
+}
+
+function historyOf(compiler: Compiler): History | undefined {
+  return (compiler as unknown as Record<symbol, History | undefined>)[SCHEDULER_HISTORY];
 }
 
 /** A standard normal draw that depends only on (seed, action, node): runs are reproducible in any order. */

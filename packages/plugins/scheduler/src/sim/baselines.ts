@@ -15,6 +15,7 @@ export function roundRobin(): FesterPlugin {
     apply(compiler) {
       compiler.hooks.build.tap('sim:round-robin', (build) => {
         build.hooks.schedule.tap({ name: 'sim:round-robin', stage: MODE_STAGE }, (all) => {
+          noQueue(all);
           const n = all.length;
           for (let k = 0; k < n; k++) {
             const i = (next + k) % n;
@@ -41,6 +42,7 @@ export function fastestFree(speedOf: (node: string) => number): FesterPlugin {
     apply(compiler) {
       compiler.hooks.build.tap('sim:fastest-free', (build) => {
         build.hooks.schedule.tap({ name: 'sim:fastest-free', stage: MODE_STAGE }, (all) => {
+          noQueue(all);
           for (const c of all) {
             if (c.filtered) continue;
             const free = 1 - (c.node.running ?? 0) / Math.max(1, c.node.slots);
@@ -52,6 +54,11 @@ export function fastestFree(speedOf: (node: string) => number): FesterPlugin {
       });
     },
   };
+}
+
+/** distcc and icecream send a job only to a host with a free slot: they never queue on a busy one. */
+function noQueue(all: Candidate[]): void {
+  for (const c of all) if (!c.filtered && (c.node.running ?? 0) >= c.node.slots) c.filtered = `busy: ${c.node.running}/${c.node.slots} slots (no queue)`;
 }
 
 /** Give one candidate the only positive score. */

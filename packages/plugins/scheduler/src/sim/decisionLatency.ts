@@ -1,10 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { ActionGraph, Compiler, type Candidate, type FesterPlugin, type NodeInfo } from '@fester/core';
+import { ActionGraph, chooseNode, Compiler, type FesterPlugin, type NodeInfo } from '@fester/core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import scheduler from '../index.js';
 import type { ModeName } from '../modes/types.js';
-import { pick } from '../decision.js';
 import { rng } from '../tieBreak.js';
 import { percentile } from './result.js';
 
@@ -27,8 +26,9 @@ export interface LatencyResult {
 }
 
 /**
- * The cost of one placement on a large farm: `actions` ready compiles offered one by one to
- * the real schedule hook (core eligibility, the mode, every other plugin, the decision record)
+ * The cost of one placement on a large farm: `actions` ready compiles placed one by one by the
+ * core's own `chooseNode` (core eligibility, the mode, every other plugin, the decision record,
+ * `action.scheduled`)
  * over `nodes` nodes of mixed speed, load, temperature and policy. Each placement starts its
  * action on the chosen node, so load changes as it would; nothing else runs in between.
  */
@@ -52,14 +52,13 @@ export function decisionLatency(o: LatencyOptions): LatencyResult {
   const samples: number[] = [];
   const cpu: number[] = [];
   for (const a of build.graph.actions) {
-    const cands: Candidate[] = compiler.nodes.map((node) => ({ node, score: 0, factors: {} }));
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const best = pick(build.hooks.schedule.call(cands, a));
+    const { node } = chooseNode(build, a);
     samples.push(performance.now() - t0);
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
-    if (best) build.emit({ type: 'action.started', action: a.id, node: best.node.id, argv: ['cc'], cwd: '.' });
+    if (node) build.emit({ type: 'action.started', action: a.id, node: node.id, argv: ['cc'], cwd: '.' });
   }
   const mean = samples.reduce((s, x) => s + x, 0) / samples.length;
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;

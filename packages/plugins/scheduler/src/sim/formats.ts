@@ -45,6 +45,11 @@ const farmNode = z.strictObject({
   kind: z.enum(['physical', 'vm', 'container']).default('physical'),
   arch: z.string().min(1),
   slots: z.number().int().positive(),
+  /**
+   * Actions a node accepts beyond its slots, waiting for one to free (the farm's one queued
+   * lease per node). Fester's modes may queue; the baselines, like distcc and icecream, never do.
+   */
+  queue: z.number().int().nonnegative().max(64).default(1),
   /** Work per ms relative to the trace's reference node. */
   speed: z.number().positive().finite().default(1),
   targets: z.array(z.string().min(1)).min(1),

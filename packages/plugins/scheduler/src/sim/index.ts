@@ -6,8 +6,20 @@
 import { Simulation, type SimOptions } from './Simulation.js';
 import type { SimResult } from './result.js';
 
-export function simulate(options: SimOptions): SimResult {
-  return new Simulation(options).run();
+/**
+ * Run the trace once; with `warm`, first run it that many times carrying the scheduler's
+ * history from one run to the next (a farm that built the project before), and report the
+ * last run.
+ */
+export function simulate(options: SimOptions & { warm?: number }): SimResult {
+  let history = options.history;
+  for (let i = 0; i < (options.warm ?? 0); i++) {
+    const s = new Simulation({ ...options, history });
+    s.run();
+    history = s.learned() ?? history;
+  }
+  const r = new Simulation({ ...options, history }).run();
+  return options.warm ? { ...r, warm: options.warm } : r;
 }
 
 export { Simulation, type SimOptions } from './Simulation.js';

@@ -7,6 +7,8 @@ export interface SimResult {
   seed: number;
   trace: string;
   farm: string;
+  /** Runs of the same trace before this one whose history the scheduler started from. */
+  warm?: number;
   actions: number;
   nodes: number;
   makespanMs: number;
@@ -77,7 +79,7 @@ const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 /** The human report of `fester simulate`. */
 export function formatResult(r: SimResult): string {
   return [
-    `${r.mode} on ${r.farm} (${r.nodes} nodes), trace ${r.trace} (${r.actions} actions), seed ${r.seed}`,
+    `${r.mode} on ${r.farm} (${r.nodes} nodes), trace ${r.trace} (${r.actions} actions), seed ${r.seed}${r.warm ? `, after ${r.warm} warm-up run${r.warm > 1 ? 's' : ''} (history carried over)` : ''}`,
     `  makespan      ${secs(r.makespanMs)}   lower bound ${secs(r.lowerBoundMs)} (critical path ${secs(r.criticalPathMs)}, work/capacity ${secs(r.workOverCapacityMs)})   ratio ${r.ratio.toFixed(3)}`,
     `  utilisation   ${(r.utilisation * 100).toFixed(1)} %`,
     `  throttled     ${secs(r.throttledMs)} node time above max; ${r.dispatchesAboveThreshold} of ${r.dispatches} dispatches to a node at or above its max; ${r.throttleEvents} throttle events`,

@@ -12,8 +12,8 @@ const ELIGIBILITY_STAGE = -100;
 
 /**
  * The simulator's stand-in for the core's eligibility: down nodes, nodes without the target,
- * draining nodes — and, because a simulated node does not queue work, nodes with every slot
- * taken (`busy: …`, the prefix the intelligence mode recognises).
+ * draining nodes — and nodes whose slots and queue are all taken (`busy: …`, the prefix the
+ * intelligence mode recognises).
  */
 export function simEligibility(): FesterPlugin {
   return {
@@ -27,7 +27,7 @@ export function simEligibility(): FesterPlugin {
             if (n.state && n.state !== 'ready') c.filtered = `${n.state}${n.stateReason ? `: ${n.stateReason}` : ''}`;
             else if (!n.targets.includes(action.target)) c.filtered = `no ${action.target} toolchain`;
             else if (n.policy === 'drain') c.filtered = 'policy drain';
-            else if ((n.running ?? 0) >= n.slots) c.filtered = `busy: ${n.running}/${n.slots} slots`;
+            else if ((n.running ?? 0) >= n.slots + (n.queue ?? 0)) c.filtered = `busy: ${n.running}/${n.slots} slots${n.queue ? ` + ${n.queue} queued` : ''}`;
           }
           return all;
         });

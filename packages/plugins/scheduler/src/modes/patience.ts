@@ -1,0 +1,54 @@
+import type { DecisionContext } from './types.js';
+
+/** A node may take an action this much slower than the fastest node for it… */
+const SLOWER_FACTOR = 3;
+/** …or this much longer, whichever allows more: short actions go anywhere. */
+const SLOWER_MS = 2000;
+/** Of the work ahead, the share a slower node's run plus its chain may take: estimates err, and an overrun sets the makespan. */
+const AHEAD_SHARE = 0.5;
+/** How long a deferred action waits before it is asked about again (the runner's step). */
+const RECHECK_MS = 500;
+
+/**
+ * Patience: a long action is not started on a much slower node while a faster one that can
+ * run it is only busy. On a farm with a few hundred fast slots one frees every few tens of
+ * milliseconds, but a 40-second link started on a board a third as fast ends two minutes later
+ * and sets the makespan (measured on the simulator's 50-node farm, docs/scheduler.md). The
+ * prediction is the action's own runtime history (else its class's mean) scaled by each
+ * node's learned speed; nothing known, nothing filtered. A filtered node says so with a `waitMs`, so a runner that finds every
+ * node busy or filtered waits and asks again.
+ */
+export function patience(ctx: DecisionContext): void {
+  const h = ctx.host.history;
+  // The action's own runtime on a mean node, else its class's farm-wide mean (a first build learns those as it goes).
+  const base = h.actionMs(ctx.action.id) ?? h.data.classes[ctx.cls]?.mean;
+  if (base === undefined) return;
+  const nodes = h.data.nodes;
+  const msOn = (id: string) => { const n = nodes[id]; return n && n.speedN > 0 ? base * Math.exp(n.speedLog) : base; };
+  let best = Infinity;
+  let capacity = 0;
+  // Every node that could run it — busy ones too: they will free a slot.
+  for (const c of ctx.all) {
+    if (c.filtered && !c.filtered.startsWith('busy')) continue;
+    const ms = msOn(c.node.id);
+    if (ms < best) best = ms;
+    capacity += c.node.slots * (base / ms);
+  }
+  if (best === Infinity) return;
+  // Slack: a slower node is fine when the action and the chain after it still end before the
+  // farm could finish the work ahead (remaining work / capacity): it extends nothing.
+  const work = ctx.host.workAhead(ctx.action.id);
+  ctx.workAhead = work;
+  const ahead = work && capacity > 0 ? work.remainingMs / capacity : 0;
+  const tail = work?.tailMs ?? 0;
+  const limit = Math.max(best * SLOWER_FACTOR, best + SLOWER_MS, ahead * AHEAD_SHARE - tail);
+  let kept = 0;
+  for (const c of ctx.live) {
+    const ms = msOn(c.node.id);
+    if (ms > limit) {
+      c.filtered = `patience: ~${Math.round(ms)} ms here, ~${Math.round(best)} ms on the fastest node for it`;
+      c.waitMs = RECHECK_MS;
+    } else kept++;
+  }
+  if (kept < ctx.live.length) ctx.live = ctx.live.filter((c) => !c.filtered);
+}
