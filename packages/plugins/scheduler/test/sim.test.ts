@@ -86,6 +86,26 @@ describe('simulator', () => {
     expect(unguarded).toBeGreaterThan(0);
   });
 
+  it('with a farm history (warm), critical path first and patience beat a first build and the icecream-like baseline', () => {
+    // Heavy, uneven compiles and long LTO links on fast, medium and 3×-slower nodes: what goes where, and when, sets the makespan.
+    const heavy = parseTrace(generateTrace('mixed', { actions: 1500, seed: 4, scale: 4 }));
+    const mixed = parseFarm({ version: 1, name: 'speeds', nodes: [
+      { id: 'fast', count: 3, arch: 'x86_64', slots: 8, speed: 1.6, targets: ['x86_64-linux-gnu', 'aarch64-linux-gnu'] },
+      { id: 'mid', count: 3, arch: 'x86_64', slots: 4, speed: 1, targets: ['x86_64-linux-gnu', 'aarch64-linux-gnu'] },
+      { id: 'slow', count: 4, arch: 'x86_64', slots: 4, speed: 0.5, targets: ['x86_64-linux-gnu', 'aarch64-linux-gnu'] },
+    ] });
+    const cold = simulate({ trace: heavy, farm: mixed, mode: 'unified', seed: 1 });
+    const warm = simulate({ trace: heavy, farm: mixed, mode: 'unified', seed: 1, warm: 1 });
+    const ice = simulate({ trace: heavy, farm: mixed, mode: 'fastest-free', seed: 1, warm: 1 });
+    expect(warm.warm).toBe(1);
+    expect(warm.makespanMs).toBeLessThan(cold.makespanMs);
+    expect(warm.makespanMs).toBeLessThan(ice.makespanMs * 0.9);
+    // Patience: no LTO link (parallel: high) ran on a node 3× slower than the fastest.
+    const slowLinks: string[] = [];
+    simulate({ trace: heavy, farm: mixed, mode: 'unified', seed: 1, warm: 1, onEvent: (ev) => { if (ev.type === 'action.started' && ev.node.startsWith('slow') && heavy.actions.find((a) => a.id === ev.action)?.parallel === 'high') slowLinks.push(ev.action); } });
+    expect(slowLinks).toEqual([]);
+  });
+
   it('intelligence mode duplicates stragglers on idle nodes', () => {
     // One link runs on a node that turns out 8× slower than predicted (huge jitter on it).
     const t = parseTrace({ version: 1, actions: [

@@ -29,8 +29,16 @@ export interface HistoryData {
    * node's relative speed). The same file takes about as long build after build, which a class
    * mean cannot say: this is what orders a build's longest chains first.
    */
-  actions?: Record<string, RuntimeStats>;
+  actions?: Record<string, ActionStats>;
 }
+
+/** An action's runtime on a mean node, and its last run (node and raw ms) for comparing nodes. */
+export type ActionStats = RuntimeStats & { node?: string; last?: number };
+
+/** Weight of one run judged against its class mean in a node's speed (after the first 1/n average). */
+const SPEED_ALPHA = 0.05;
+/** How far one pair of runs of the same action on two nodes moves their relative speed. */
+const PAIR_ALPHA = 0.2;
 
 /** Actions remembered; past this the oldest are forgotten (a project's files, not every file ever). */
 export const MAX_ACTIONS = 100_000;
@@ -128,16 +136,25 @@ export class History {
     const before = this.estimate(node, cls);
     const farm = this.data.classes[cls];
     const n = (this.data.nodes[node] ??= { classes: {}, speedLog: 0, speedN: 0, error: { n: 0, mape: 0 } });
-    // A node's speed against the same action's runtime on a mean node when known (the class mean mixes long and short actions).
-    const ref = (action === undefined ? undefined : this.actionMs(action)) ?? farm?.mean;
-    if (ref && ref > 0) {
-      const a = Math.max(this.alpha, 1 / (n.speedN + 1));
-      n.speedLog += a * (Math.log(x / ref) - n.speedLog);
+    const prev = action === undefined ? undefined : this.data.actions?.[action];
+    const other = prev?.node !== undefined && prev.node !== node ? this.data.nodes[prev.node] : undefined;
+    if (other && prev?.last) {
+      // The same action on two nodes: their time ratio is their speed ratio, whatever actions
+      // each happens to get (judging a node against class means rewards one given short work).
+      const err = Math.log(x / prev.last) - (n.speedLog - other.speedLog);
+      n.speedLog += (PAIR_ALPHA * err) / 2;
+      other.speedLog -= (PAIR_ALPHA * err) / 2;
+      n.speedN++;
+    } else if (!prev && farm && farm.mean > 0) {
+      // Never run before: only the class's farm-wide mean to judge by. Runtimes in a class vary
+      // several-fold while a node's speed hardly changes: a long average, not the runtimes' alpha.
+      const a = Math.max(SPEED_ALPHA, 1 / (n.speedN + 1));
+      n.speedLog += a * (Math.log(x / farm.mean) - n.speedLog);
       n.speedN++;
     }
     n.classes[cls] = update(n.classes[cls], x, this.alpha);
     this.data.classes[cls] = update(farm, x, this.alpha);
-    if (action !== undefined) this.observeAction(action, n.speedN > 0 ? x / Math.exp(n.speedLog) : x);
+    if (action !== undefined) this.observeAction(action, node, x, n.speedN > 0 ? x / Math.exp(n.speedLog) : x);
     this.dirty = true;
     if (!before) return {};
     const relError = Math.abs(x - before.ms) / x;
@@ -148,14 +165,14 @@ export class History {
 
   private actionCount?: number;
 
-  private observeAction(action: string, ms: number): void {
+  private observeAction(action: string, node: string, raw: number, ms: number): void {
     const all = (this.data.actions ??= {});
     this.actionCount ??= Object.keys(all).length;
     const had = all[action];
     if (had) delete all[action]; // re-inserted last: the first key is the least recently built
     else if (this.actionCount >= MAX_ACTIONS) { for (const k in all) { delete all[k]; break; } }
     else this.actionCount++;
-    all[action] = update(had, ms, this.alpha);
+    all[action] = { ...update(had, ms, this.alpha), node, last: raw };
   }
 
   /** Per node: samples judged and the mean absolute percentage error (0.12 = 12 %). */

@@ -15,7 +15,7 @@ const schema = z.strictObject({
     speedN: z.number().int().nonnegative(),
     error: z.strictObject({ n: z.number().int().nonnegative(), mape: z.number().nonnegative() }),
   })),
-  actions: z.record(z.string(), stats).optional(),
+  actions: z.record(z.string(), stats.extend({ node: z.string().optional(), last: z.number().nonnegative().optional() })).optional(),
 });
 
 /** `<cache dir>/scheduler/history.json`: beside the action cache, shared by every project of the user. */

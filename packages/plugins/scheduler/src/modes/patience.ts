@@ -1,9 +1,17 @@
+import type { Action } from '@fester/core';
 import type { DecisionContext } from './types.js';
 
 /** A node may take an action this much slower than the fastest node for it… */
-const SLOWER_FACTOR = 3;
+const SLOWER_FACTOR = 1.5;
 /** …or this much longer, whichever allows more: short actions go anywhere. */
 const SLOWER_MS = 2000;
+/**
+ * Limit for `parallel: high` actions (LTO links, one job per core): the longest of a build and
+ * the last, and they heat a node through; on a slower or throttling board they set the makespan.
+ */
+const HIGH_FACTOR = 1.25;
+/** Limit for an action whose runtime nothing predicts, as a multiple of the fastest node's speed. */
+const UNKNOWN_FACTOR = 1.5;
 /** Of the work ahead, the share a slower node's run plus its chain may take: estimates err, and an overrun sets the makespan. */
 const AHEAD_SHARE = 0.5;
 /** How long a deferred action waits before it is asked about again (the runner's step). */
@@ -18,11 +26,18 @@ const RECHECK_MS = 500;
  * node's learned speed; nothing known, nothing filtered. A filtered node says so with a `waitMs`, so a runner that finds every
  * node busy or filtered waits and asks again.
  */
+/** `meta.parallel: 'high'`, or a link with -flto (as the thermal plugin reads it). */
+function isParallelHigh(a: Action): boolean {
+  return a.meta.parallel === 'high' || (a.kind === 'link' && a.argv.some((x) => x === '-flto' || x.startsWith('-flto=')));
+}
+
 export function patience(ctx: DecisionContext): void {
   const h = ctx.host.history;
   // The action's own runtime on a mean node, else its class's farm-wide mean (a first build learns those as it goes).
-  const base = h.actionMs(ctx.action.id) ?? h.data.classes[ctx.cls]?.mean;
-  if (base === undefined) return;
+  const known = h.actionMs(ctx.action.id) ?? h.data.classes[ctx.cls]?.mean;
+  // Nothing known of its length (the first link of a first build): it may be long, so only the
+  // speed ratio counts — a node more than UNKNOWN_FACTOR× slower than the best waits.
+  const base = known ?? 1;
   const nodes = h.data.nodes;
   const msOn = (id: string) => { const n = nodes[id]; return n && n.speedN > 0 ? base * Math.exp(n.speedLog) : base; };
   let best = Infinity;
@@ -41,12 +56,13 @@ export function patience(ctx: DecisionContext): void {
   ctx.workAhead = work;
   const ahead = work && capacity > 0 ? work.remainingMs / capacity : 0;
   const tail = work?.tailMs ?? 0;
-  const limit = Math.max(best * SLOWER_FACTOR, best + SLOWER_MS, ahead * AHEAD_SHARE - tail);
+  const high = isParallelHigh(ctx.action);
+  const limit = high ? best * HIGH_FACTOR : known === undefined ? best * UNKNOWN_FACTOR : Math.max(best * SLOWER_FACTOR, best + SLOWER_MS, ahead * AHEAD_SHARE - tail);
   let kept = 0;
   for (const c of ctx.live) {
     const ms = msOn(c.node.id);
     if (ms > limit) {
-      c.filtered = `patience: ~${Math.round(ms)} ms here, ~${Math.round(best)} ms on the fastest node for it`;
+      c.filtered = high ? `patience: ${(ms / best).toFixed(1)}× slower than the fastest node; a parallel: high action runs on the fastest nodes only` : known === undefined ? `patience: ${(ms / best).toFixed(1)}× slower than the fastest node, and this action's runtime is not known yet` : `patience: ~${Math.round(ms)} ms here, ~${Math.round(best)} ms on the fastest node for it`;
       c.waitMs = RECHECK_MS;
     } else kept++;
   }

@@ -55,7 +55,11 @@ export class SimNode {
     return (this.spec.speed * (m && this.throttled ? m.throttleFactor : 1)) / run.jitter;
   }
 
-  /** Runs beyond the slots wait in the node's queue (first come, first run): they do nothing yet. */
+  /**
+   * Runs beyond the slots wait in the node's queue (first come, first run). A queued run
+   * fetches its inputs meanwhile (why the farm queues a lease per node) but computes only once
+   * it holds a slot.
+   */
   active(run: Run): boolean {
     const i = this.runs.indexOf(run);
     return i >= 0 && i < this.spec.slots;
@@ -63,8 +67,8 @@ export class SimNode {
 
   /** Time until the run's next phase change (transfer done, or finished) at today's speed. */
   nextChange(run: Run): number {
-    if (!this.active(run)) return Infinity;
-    return run.transferLeft > 0 ? run.transferLeft : run.workLeft / this.speedOf(run);
+    if (run.transferLeft > 0) return run.transferLeft;
+    return this.active(run) ? run.workLeft / this.speedOf(run) : Infinity;
   }
 
   advance(dt: number): void {
@@ -73,10 +77,9 @@ export class SimNode {
     const computing = active.filter((r) => r.transferLeft <= 0);
     const heat = computing.reduce((s, r) => s + r.heat, 0);
     const u = Math.min(1, heat / this.spec.slots);
-    for (const r of active) {
-      if (r.transferLeft > 0) r.transferLeft = Math.max(0, r.transferLeft - dt);
-      else r.workLeft = Math.max(0, r.workLeft - dt * this.speedOf(r));
-    }
+    for (const r of computing) r.workLeft = Math.max(0, r.workLeft - dt * this.speedOf(r));
+    // Snapped to 0 within a microsecond: at a clock of 10⁵ ms a smaller step would not move time at all.
+    for (const r of this.runs) if (r.transferLeft > 0) r.transferLeft = r.transferLeft - dt <= 1e-3 ? 0 : r.transferLeft - dt;
     this.busySlotMs += computing.length * dt;
     if (this.up) this.upMs += dt;
     const running = active.reduce((s, r) => s + r.heat, 0);

@@ -240,6 +240,13 @@ export class Simulation {
 
   private advanceTo(t: number): void {
     const dt = t - this.now;
+    // A run that left a queue (a slot freed) with nothing to fetch computes from now on.
+    for (const n of this.nodes) {
+      for (let k = 0; k < Math.min(n.runs.length, n.spec.slots); k++) {
+        const r = n.runs[k]!;
+        if (r.transferLeft <= EPS && r.computeStartedAt === undefined) { r.transferLeft = 0; r.computeStartedAt = this.now; }
+      }
+    }
     for (const n of this.nodes) {
       n.advance(dt);
       // A run leaving the queue starts computing now (its reported runtime excludes the wait).
