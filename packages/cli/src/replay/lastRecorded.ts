@@ -21,7 +21,8 @@ export interface Pending {
  */
 export class LastRecorded {
   private readonly entries = new Map<string, ReplayNode>();
-  private readonly nodes = new Map<string, NodeInfo>();
+  /** The last committed entry of each node, by the snapshot it was taken from. */
+  private bySnapshot = new WeakMap<NodeInfo, ReplayNode>();
   private readonly factsText = new Map<string, string>();
   private order: string[] = [];
   private readonly thermal = new Map<string, ThermalRecord>();
@@ -37,10 +38,12 @@ export class LastRecorded {
       const id = c.node.id;
       if (sameOrder && this.order[i] !== id) sameOrder = false;
       const running = compiler.running.get(id) ?? 0;
-      const prev = this.entries.get(id);
+      // Looked up by the snapshot object itself (an identity hash, no string hashing): 1,000 per placement.
+      const same0 = this.bySnapshot.get(c.node);
+      const prev = same0 ?? this.entries.get(id);
       let facts: NodeFacts | undefined;
       let text: string | undefined;
-      const newSnapshot = this.nodes.get(id) !== c.node;
+      const newSnapshot = same0 === undefined;
       if (newSnapshot) {
         facts = factsOf(c.node);
         text = JSON.stringify(facts);
@@ -65,10 +68,13 @@ export class LastRecorded {
   }
 
   /** A thermal reading the mode got: noted when it differs from the node's last recorded one. */
-  noteThermal(p: Pending, id: string, r: ThermalRecord): void {
+  noteThermal(p: Pending, id: string, r: Readonly<Omit<ThermalRecord, 'maxCelsius'>>, maxCelsius: number): void {
     const was = this.thermal.get(id);
-    if (was && was.celsius === r.celsius && was.trendPerMin === r.trendPerMin && was.state === r.state && was.sustained === r.sustained && was.maxCelsius === r.maxCelsius) return;
-    p.input.thermal[id] = r;
+    if (was && was.celsius === r.celsius && was.trendPerMin === r.trendPerMin && was.state === r.state && was.sustained === r.sustained && was.maxCelsius === maxCelsius) return;
+    const rec: ThermalRecord = { trendPerMin: r.trendPerMin, state: r.state, maxCelsius };
+    if (r.celsius !== undefined) rec.celsius = r.celsius;
+    if (r.sustained !== undefined) rec.sustained = r.sustained;
+    p.input.thermal[id] = rec;
   }
 
   /** A locality answer the mode got (the count of digests is the decision's, the share the node's). */
@@ -79,11 +85,12 @@ export class LastRecorded {
 
   /** The record was written: its changes are now what the session said last. */
   commit(p: Pending): void {
+    for (const e of p.input.nodes) this.entries.set(e.id, e);
     for (const s of p.seen) {
-      this.nodes.set(s.node.id, s.node);
+      const e = this.entries.get(s.node.id);
+      if (e) this.bySnapshot.set(s.node, e);
       if (s.text !== undefined) this.factsText.set(s.node.id, s.text);
     }
-    for (const e of p.input.nodes) this.entries.set(e.id, e);
     if (p.input.order) this.order = p.input.order;
     for (const [id, r] of Object.entries(p.input.thermal)) this.thermal.set(id, r);
     for (const [id, l] of Object.entries(p.input.locality)) this.shares.set(id, l.share);

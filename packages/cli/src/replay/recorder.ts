@@ -1,6 +1,6 @@
 import type { Build, Compiler, FesterPlugin } from '@fester/core';
 import { INPUT_LOCALITY, MODE_STAGE, RECORD_STAGE, SCHEDULER_HISTORY, THERMAL_VIEW, type History, type InputLocality, type ThermalViewLike } from '@fester/plugin-scheduler';
-import type { ReplayInput, ThermalRecord } from './inputFormat.js';
+import type { ReplayInput } from './inputFormat.js';
 import { LastRecorded, type Pending } from './lastRecorded.js';
 
 export const RECORDER = 'fester:replay';
@@ -69,13 +69,8 @@ function wrapObservers(compiler: Compiler, current: () => Pending | undefined, l
       reading(node) {
         const r = view.reading(node);
         const p = current();
-        if (p) {
-          // Field by field: the view may hand out its own live record.
-          const rec: ThermalRecord = { trendPerMin: r.trendPerMin, state: r.state, maxCelsius: view.maxCelsius(node.id) };
-          if (r.celsius !== undefined) rec.celsius = r.celsius;
-          if (r.sustained !== undefined) rec.sustained = r.sustained;
-          last.noteThermal(p, node.id, rec);
-        }
+        // Field by field (the view may hand out its own live record), and only when changed.
+        if (p) last.noteThermal(p, node.id, r, view.maxCelsius(node.id));
         return r;
       },
     };

@@ -24,12 +24,24 @@ export class CandidatePool {
         c.filtered = undefined;
         c.waitMs = undefined;
         c.score = 0;
-        c.factors = {};
+        if (!balanceOnly(c.factors)) c.factors = {};
       }
       const why = exclude.get(node.id);
-      if (why !== undefined) c.filtered = why;
+      if (why !== undefined) { c.filtered = why; c.factors = {}; }
       out[i] = c;
     }
     return out;
   }
+}
+
+/**
+ * A candidate's factors object can be kept for the next decision when it holds only the core's
+ * balance factors: the balance scorer writes the same keys again for the same node snapshot
+ * (its policy is part of the snapshot), and a candidate some filter refuses before it gets a
+ * fresh object there. Keeping it spares an allocation per node per decision — and a
+ * delete costs more than the allocation it saves.
+ */
+function balanceOnly(f: Candidate['factors']): boolean {
+  for (const k in f) if (k !== 'free' && k !== 'policy') return false;
+  return true;
 }

@@ -76,7 +76,11 @@ function scheduledCandidates(scored: readonly Candidate[], best: Candidate | und
     }
     let i = top.length;
     while (i > 0 && top[i - 1]!.score < c.score) i--;
-    if (i < LIST_TOP) { top.splice(i, 0, c); if (top.length > LIST_TOP) top.pop(); }
+    if (i < LIST_TOP) {
+      // Shift by hand: splice would allocate the (empty) list of removed items at every insertion.
+      for (let m = Math.min(top.length, LIST_TOP - 1); m > i; m--) top[m] = top[m - 1]!;
+      top[i] = c;
+    }
   }
   if (best && !top.includes(best)) top.unshift(best);
   const kept = [...top, ...examples];

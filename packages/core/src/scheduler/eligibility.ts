@@ -44,7 +44,12 @@ export function eligibilityPlugin(): FesterPlugin {
           return cands;
         });
         build.hooks.schedule.tap({ name: 'fester:balance', stage: ELIGIBILITY_STAGE + 1 }, (cands) => {
-          for (let i = 0; i < cands.length; i++) if (!cands[i]!.filtered) balance(cands[i]!, compiler);
+          for (let i = 0; i < cands.length; i++) {
+            const c = cands[i]!;
+            if (!c.filtered) balance(c, compiler);
+            // A reused candidate (CandidatePool) filtered before this stage must not show the last decision's balance.
+            else if (c.factors.free !== undefined || c.factors.policy !== undefined) c.factors = {};
+          }
           return cands;
         });
       });

@@ -39,6 +39,8 @@ export interface RunningAction {
   action: string;
   node: string;
   startedAt: number;
+  /** The intelligence advisor's predicted runtime, set when the run starts. */
+  predictedMs?: number;
 }
 
 /**

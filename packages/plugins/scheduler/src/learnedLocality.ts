@@ -19,8 +19,13 @@ export class LearnedLocality implements InputLocality {
   private memo?: readonly string[];
   private shares = new Int32Array(64);
   /** Indices whose share is not 0, to clear for the next decision. */
-  private readonly touched: number[] = [];
-  private readonly bump = (n: number) => { if (this.shares[n]++ === 0) this.touched.push(n); };
+  private touched = new Int32Array(64);
+  private nTouched = 0;
+  private readonly bump = (n: number) => {
+    if (this.shares[n]++ !== 0) return;
+    if (this.nTouched === this.touched.length) { const t = new Int32Array(this.touched.length * 2); t.set(this.touched); this.touched = t; }
+    this.touched[this.nTouched++] = n;
+  };
 
   constructor(private readonly digestsOf: (actionId: string) => readonly string[]) {}
 
@@ -28,8 +33,8 @@ export class LearnedLocality implements InputLocality {
     if (!digests.length) return 0;
     // Every candidate of one decision asks about the same array: count holders once for all.
     if (this.memo !== digests) {
-      for (const n of this.touched) this.shares[n] = 0;
-      this.touched.length = 0;
+      for (let k = 0; k < this.nTouched; k++) this.shares[this.touched[k]!] = 0;
+      this.nTouched = 0;
       for (const d of digests) this.holders.get(d)?.forEach(this.bump);
       this.memo = digests;
     }

@@ -104,20 +104,20 @@ export class IntelligenceAdvisor implements SchedulerAdvisor {
     return { ...s, target: node.id, duplicateMs: dup, ...(typeof seq === 'number' ? { seq } : {}) };
   }
 
-  /** Predicted runtime of each run, fixed when it starts (as HEFT's schedule would be). */
-  private readonly predicted = new Map<string, number>();
   private freeMemo = new Map<string, number>();
   private freeMemoAt = Number.NaN;
 
   started(actionId: string, nodeId: string): void {
     const a = this.io.graph()?.get(actionId);
-    this.predicted.set(`${actionId}\0${nodeId}`, a ? this.model.predict(nodeId, a).ms : 1000);
+    // Predicted runtime of the run, fixed when it starts (as HEFT's schedule would be), kept on
+    // the run itself: freeInMs reads it for every run of every busy node of a decision.
+    const run = this.running.runs.get(`${actionId}\0${nodeId}`);
+    if (run) run.predictedMs = a ? this.model.predict(nodeId, a).ms : 1000;
     this.freeMemoAt = Number.NaN;
     this.release(actionId);
   }
 
   finished(actionId: string, nodeId: string): void {
-    this.predicted.delete(`${actionId}\0${nodeId}`);
     this.freeMemoAt = Number.NaN;
   }
 
@@ -129,7 +129,7 @@ export class IntelligenceAdvisor implements SchedulerAdvisor {
     if (memo !== undefined) return memo;
     let soonest = Infinity;
     for (const r of this.running.runsOn(nodeId)) {
-      const p = this.predicted.get(`${r.action}\0${nodeId}`) ?? 1000;
+      const p = r.predictedMs ?? 1000;
       soonest = Math.min(soonest, remainingMs(p, now - r.startedAt));
     }
     const v = soonest === Infinity ? 0 : soonest;

@@ -34,6 +34,16 @@ export class RuntimeModel {
 
   constructor(private readonly history?: History) {}
 
+  /** `predict(…).ms` without allocating: asked for every node of a decision (the class given once). */
+  predictMs(nodeId: string, a: Action, c = actionClass(a)): number {
+    const base = this.cls.get(c);
+    const n = this.node.get(nodeId) ?? 0;
+    if (base !== undefined) return Math.exp(base + n + this.beta * sizeFeature(a));
+    const h = this.history?.meanMs(nodeId, c);
+    if (h !== undefined && !Number.isNaN(h)) return h;
+    return (PRIOR_MS[a.kind] ?? 1000) * Math.exp(n);
+  }
+
   /** Predicted runtime (ms) on a node, and its relative spread (σ of ln). */
   predict(nodeId: string, a: Action): { ms: number; sigma: number } {
     const c = actionClass(a);

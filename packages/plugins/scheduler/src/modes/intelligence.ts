@@ -20,7 +20,7 @@ const DEFER_GAIN = 0.7;
 export function intelligenceMode(model: RuntimeModel, advisor: IntelligenceAdvisor, signals: ThermalSignals): SchedulingMode {
   const finishIn = (ctx: DecisionContext, c: Candidate): number => {
     const wait = ctx.host.running(c.node) >= slotsOf(c.node) ? advisor.freeInMs(c.node.id) : 0;
-    return wait + model.predict(c.node.id, ctx.action).ms;
+    return wait + model.predictMs(c.node.id, ctx.action, ctx.cls);
   };
   return {
     name: 'intelligence',
@@ -34,7 +34,7 @@ export function intelligenceMode(model: RuntimeModel, advisor: IntelligenceAdvis
       let busyNode = '';
       for (const c of ctx.all) {
         if (!c.filtered?.startsWith(BUSY_REASON) || !advisor.canReserve(c.node.id, ctx.action.id)) continue;
-        const f = advisor.freeInMs(c.node.id) + model.predict(c.node.id, ctx.action).ms;
+        const f = advisor.freeInMs(c.node.id) + model.predictMs(c.node.id, ctx.action, ctx.cls);
         if (f < bestBusy) { bestBusy = f; busyNode = c.node.id; }
       }
       if (bestBusy >= bestLive * DEFER_GAIN) { advisor.release(ctx.action.id); return; }

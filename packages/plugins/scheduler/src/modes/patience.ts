@@ -31,6 +31,8 @@ function isParallelHigh(a: Action): boolean {
   return a.meta.parallel === 'high' || (a.kind === 'link' && a.argv.some((x) => x === '-flto' || x.startsWith('-flto=')));
 }
 
+let scratch = new Float64Array(64);
+
 export function patience(ctx: DecisionContext): void {
   const h = ctx.host.history;
   // The action's own runtime on a mean node, else its class's farm-wide mean (a first build learns those as it goes).
@@ -42,10 +44,14 @@ export function patience(ctx: DecisionContext): void {
   const msOn = (id: string) => { const n = nodes[id]; return n && n.speedN > 0 ? base * Math.exp(n.speedLog) : base; };
   let best = Infinity;
   let capacity = 0;
+  const all = ctx.all;
+  // One prediction per node, kept for the filter below (1,000-node decisions).
+  if (scratch.length < all.length) scratch = new Float64Array(all.length * 2);
   // Every node that could run it — busy ones too: they will free a slot.
-  for (const c of ctx.all) {
+  for (let i = 0; i < all.length; i++) {
+    const c = all[i]!;
     if (c.filtered && !c.filtered.startsWith('busy')) continue;
-    const ms = msOn(c.node.id);
+    const ms = (scratch[i] = msOn(c.node.id));
     if (ms < best) best = ms;
     capacity += c.node.slots * (base / ms);
   }
@@ -58,13 +64,17 @@ export function patience(ctx: DecisionContext): void {
   const tail = work?.tailMs ?? 0;
   const high = isParallelHigh(ctx.action);
   const limit = high ? best * HIGH_FACTOR : known === undefined ? best * UNKNOWN_FACTOR : Math.max(best * SLOWER_FACTOR, best + SLOWER_MS, ahead * AHEAD_SHARE - tail);
-  let kept = 0;
-  for (const c of ctx.live) {
-    const ms = msOn(c.node.id);
+  let cut = 0;
+  for (let i = 0; i < all.length; i++) {
+    const c = all[i]!;
+    // The live ones (a mode's filter may have taken some): unfiltered, so predicted above.
+    if (c.filtered) continue;
+    const ms = scratch[i]!;
     if (ms > limit) {
       c.filtered = high ? `patience: ${(ms / best).toFixed(1)}× slower than the fastest node; a parallel: high action runs on the fastest nodes only` : known === undefined ? `patience: ${(ms / best).toFixed(1)}× slower than the fastest node, and this action's runtime is not known yet` : `patience: ~${Math.round(ms)} ms here, ~${Math.round(best)} ms on the fastest node for it`;
       c.waitMs = RECHECK_MS;
-    } else kept++;
+      cut++;
+    }
   }
-  if (kept < ctx.live.length) ctx.live = ctx.live.filter((c) => !c.filtered);
+  if (cut) ctx.live = ctx.live.filter((c) => !c.filtered);
 }
