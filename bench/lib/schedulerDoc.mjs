@@ -34,7 +34,7 @@ export function schedulerSection(r, meta) {
     `| thermal vs unaware: throttled time −50 % | ${pct(th.throttledMs / Math.max(1, unaware.throttledMs) - 1)} (${s1(th.throttledMs)} vs ${s1(unaware.throttledMs)}) | ${yes(th.throttledMs <= unaware.throttledMs / 2)} |`,
     `| thermal vs unaware: makespan cost ≤ 5 % | ${pct(th.makespanMs / unaware.makespanMs - 1)} (${s1(th.makespanMs)} vs ${s1(unaware.makespanMs)}) | ${yes(th.makespanMs <= unaware.makespanMs * 1.05)} |`,
     '',
-    `Every simulation below runs after ${u.warm ?? 0} warm-up run of the trace whose scheduler history it starts from (\`--warm\`; the baselines use no history). "Unaware" is \`unified\` without the thermal plugin (\`--no-thermal-guard\`). The lower bound assumes every node at full speed, so on a farm whose boards must throttle or be spared no schedule reaches it.`,
+    `Every simulation below runs after ${u.warm ?? 0} warm-up run of the trace whose scheduler history it starts from (\`--warm\`; the baselines keep none, and icecream-like is given every node's true speed). "Unaware" is \`unified\` without the thermal plugin (\`--no-thermal-guard\`). The lower bound assumes every node at full speed, so on a farm whose boards must throttle or be spared no schedule reaches it.`,
     ...(cold ? ['', `A first build (no history, \`unified\`): makespan ${s1(cold.makespanMs)}, ratio ${cold.ratio.toFixed(3)}, ${pct(1 - cold.makespanMs / ice.makespanMs)} faster than icecream-like.`] : []),
     '',
   ];
