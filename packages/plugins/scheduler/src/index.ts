@@ -13,6 +13,11 @@ import { thermalViewOf } from './thermalSignals.js';
 /** Where the live History is published on the Compiler, for in-process metrics. */
 export const SCHEDULER_HISTORY = Symbol.for('fester.scheduler.history');
 
+/** The live History a scheduler plugin published on a Compiler, if one is applied. */
+export function historyOf(compiler: object): History | undefined {
+  return (compiler as Record<symbol, History | undefined>)[SCHEDULER_HISTORY];
+}
+
 /**
  * The scheduler: one mode (unified, thermal, cache-first, target-isolated, intelligence)
  * scoring the eligible nodes of every placement on the `schedule` hook, a `schedule.decision`

@@ -1,5 +1,6 @@
 import type { NodeInfo } from '@fester/core';
 import type { FarmNode } from './formats.js';
+import { tieBreak } from '../tieBreak.js';
 import { stepTemp, timeAbove } from './thermalModel.js';
 
 /** One action running (or fetching its inputs) on one simulated node. */
@@ -110,4 +111,11 @@ export class SimNode {
     };
     return this.snapshot;
   }
+}
+
+/** A standard normal draw that depends only on (seed, action, node): a run's jitter is reproducible in any order. */
+export function gaussian(seed: number, action: string, node: string): number {
+  const u1 = Math.max(1e-12, tieBreak(seed, action, node));
+  const u2 = tieBreak(seed + 1, action, node);
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }

@@ -1,17 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { FesterError, type Action, type Build, type Candidate, type Compiler, type FesterEvent, type FesterPlugin } from '@fester/core';
 import { pick } from '../decision.js';
-import type { History, HistoryData } from '../history/History.js';
-import { SCHEDULER_HISTORY } from '../index.js';
+import type { HistoryData } from '../history/History.js';
+import { historyOf } from '../index.js';
 import { schedulerAdvisorOf, type SchedulerAdvisor } from '../intelligence/Advisor.js';
 import type { ModeName } from '../modes/types.js';
-import { tieBreak } from '../tieBreak.js';
 import type { Baseline } from './baselines.js';
 import type { Farm, Trace } from './formats.js';
 import { Heap } from './heap.js';
 import { lowerBound } from './lowerBound.js';
 import { checkFits, makeBuild } from './setup.js';
-import { SimNode, type Run } from './SimNode.js';
+import { gaussian, SimNode, type Run } from './SimNode.js';
 import { summarise, type SimResult } from './result.js';
 
 export interface SimOptions {
@@ -97,16 +96,12 @@ export class Simulation {
     if (o.history) historyOf(compiler)?.absorb(o.history);
     // The run queue's order is the core's: the build's `prioritize` hook (critical path first), when tapped.
     this.ordered = o.advice !== false && build.hooks.prioritize.taps.length > 0;
-    this.transitions = this.nodes.flatMap((n) => n.spec.dropouts.flatMap((d) => [
-      { at: d.atMs, node: n, up: false },
-      ...(d.forMs !== undefined ? [{ at: d.atMs + d.forMs, node: n, up: true }] : []),
-    ])).sort((x, y) => x.at - y.at || x.node.index - y.node.index || Number(x.up) - Number(y.up));
+    this.transitions = this.nodes.flatMap((n) => n.spec.dropouts.flatMap((d) => [{ at: d.atMs, node: n, up: false }, ...(d.forMs !== undefined ? [{ at: d.atMs + d.forMs, node: n, up: true }] : [])])).sort((x, y) => x.at - y.at || x.node.index - y.node.index || Number(x.up) - Number(y.up));
   }
 
   /** What the scheduler learned (to start another simulation from, as a farm's next build would). */
   learned(): HistoryData | undefined {
-    const h = historyOf(this.compiler);
-    return h ? structuredClone(h.data) : undefined;
+    return structuredClone(historyOf(this.compiler)?.data);
   }
 
   run(): SimResult {
@@ -300,15 +295,4 @@ export class Simulation {
       if (!elsewhere && !this.done[r.action]) { this.counters.requeued++; this.makeReady(r.action); }
     }
   }
-}
-
-function historyOf(compiler: Compiler): History | undefined {
-  return (compiler as unknown as Record<symbol, History | undefined>)[SCHEDULER_HISTORY];
-}
-
-/** A standard normal draw that depends only on (seed, action, node): runs are reproducible in any order. */
-function gaussian(seed: number, action: string, node: string): number {
-  const u1 = Math.max(1e-12, tieBreak(seed, action, node));
-  const u2 = tieBreak(seed + 1, action, node);
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
