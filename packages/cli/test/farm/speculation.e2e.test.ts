@@ -11,20 +11,22 @@ type Ev = Awaited<ReturnType<typeof lastJournal>>[number];
 type Started = Ev & { action: string; node: string };
 
 /**
- * One raw action that is slow only on an agent whose work dir holds a `SLOW` marker (the
- * action runs in `<work dir>/actions/<lease>-<epoch>/build/host`): the test makes one agent a
- * straggler without touching the scheduler. The output says which agent wrote it.
+ * One raw action that is slow only on agent `sa` once its input says `slow` (the action runs in
+ * `<work dir>/actions/<lease>-<epoch>/build/host`, and the work dir is named after the agent):
+ * the test makes one agent a straggler without touching the scheduler. The output says which
+ * agent wrote it. Nothing outside the action dir is read: the agent's sandbox (bubblewrap)
+ * hides the rest of /tmp, where a clone may live.
  */
 function project(base: string) {
   const dir = join(base, 'spec');
   mkdirSync(dir, { recursive: true });
   const script = [
     'w=$(pwd -P); w=${w%%/actions/*}',
-    `if [ -e "$w/SLOW" ]; then sleep ${SLEEP_S}; fi`,
+    `if [ "\${w##*/}" = sa ] && grep -q slow {root}/in.txt; then sleep ${SLEEP_S}; fi`,
     '{ cat {root}/in.txt; echo "by ${w##*/}"; } > out.txt',
   ].join('; ');
   writeFileSync(join(dir, 'project.yaml'), [
-    '# A raw action that straggles on an agent with a SLOW marker in its work dir.',
+    '# A raw action that straggles on agent sa once its input says slow.',
     'name: spec',
     'out: build',
     'targets: [host]',
@@ -62,8 +64,7 @@ describe('speculative duplicates on a farm of real agents', () => {
     expect(Object.values(history.classes).some((c) => c.n >= 1 && c.mean < 1000), JSON.stringify(history)).toBe(true);
 
     // 2. sa turns slow, and the original must land there: sb is drained until it has started.
-    writeFileSync(join(base, 'agents', 'sa', 'SLOW'), '');
-    writeFileSync(join(dir, 'in.txt'), 'v2\n');
+    writeFileSync(join(dir, 'in.txt'), 'v2 slow\n');
     const drain = await fester(['node', 'set-policy', 'sb', 'drain', '--farm', co.url], { cwd: dir, cache, env });
     expect(drain.exitCode, drain.stderr).toBe(0);
     await waitNodes(co.url, (n) => n.some((x) => x.id === 'sb' && x.policy === 'drain'), 10_000);
@@ -103,7 +104,7 @@ describe('speculative duplicates on a farm of real agents', () => {
     expect(finished[0]).toMatchObject({ action: 'host/gen', node: 'sb' });
     expect(settled[0]!.seq).toBeLessThan(finished[0]!.seq);
     // The winner's bytes, written by the winner (the loser never wrote into the workspace).
-    expect(readFileSync(join(dir, 'build', 'host', 'out.txt'), 'utf8')).toBe('v2\nby sb\n');
+    expect(readFileSync(join(dir, 'build', 'host', 'out.txt'), 'utf8')).toBe('v2 slow\nby sb\n');
     // The losing copy was stopped on sa (its lease revoked, the sleep killed, its action dir removed), not left to run out.
     const actions = join(base, 'agents', 'sa', 'actions');
     const gone = Date.now() + 5_000;
