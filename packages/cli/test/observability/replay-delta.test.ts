@@ -46,7 +46,7 @@ function session(mode: string, size = NODES): FesterEvent[] {
   return events;
 }
 
-const inputs = (events: FesterEvent[]) => events.filter((e) => e.type === 'plugin.event' && e.plugin === 'fester:replay') as { data: { nodes: unknown[]; order?: string[]; delta?: boolean } }[];
+const inputs = (events: FesterEvent[]) => events.filter((e) => e.type === 'plugin.event' && e.plugin === 'fester:replay') as unknown as { data: { nodes: unknown[]; order?: string[]; delta?: boolean } }[];
 
 describe('replay recorder: changes only', () => {
   it('writes each node once, then only what changed, and replay reproduces every decision from the changes', () => {

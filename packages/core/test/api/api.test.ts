@@ -2,9 +2,8 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Compiler } from '../../src/Compiler.js';
-import { apiService } from '../../src/api/apiPlugin.js';
-import { serveRoutes } from './serveRoutes.js';
+import type { Compiler } from '../../src/Compiler.js';
+import { serveSessionDir } from './serveRoutes.js';
 import { SyntheticSession } from './syntheticJournal.js';
 
 /** The API over hand-written journals, through a real HTTP server mounting compiler.routes. */
@@ -13,7 +12,7 @@ describe('HTTP API', () => {
   const dir = join(tmp, '.fester', 'sessions');
   const s1 = new SyntheticSession(dir, '20261125T100000000Z-aaaaaa');
   const s2 = new SyntheticSession(dir, '20261125T110000000Z-bbbbbb', Date.UTC(2026, 10, 25, 11));
-  let served: Awaited<ReturnType<typeof serveRoutes>>;
+  let served: Awaited<ReturnType<typeof serveSessionDir>>;
   let base = '';
   let compiler: Compiler;
   let failSeq = 0;
@@ -30,12 +29,8 @@ describe('HTTP API', () => {
     failSeq = f.seq;
     s2.emit({ type: 'action.skipped', action: 'host/app', because: 'host/b.c.o' }, { causes: [f.seq] });
     s2.finish('failed', [f.seq]);
-    compiler = new Compiler({ config: { plugins: [] }, cacheDir: join(tmp, 'cache') });
-    const api = apiService(compiler)!;
-    api.followOwnSession = false;
-    api.addSessionDir(dir);
-    served = await serveRoutes(compiler);
-    base = served.base;
+    served = await serveSessionDir(dir, tmp);
+    ({ compiler, base } = served);
   });
   afterAll(async () => {
     await served.close();

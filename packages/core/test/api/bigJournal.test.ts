@@ -4,9 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Compiler } from '../../src/Compiler.js';
-import { apiService } from '../../src/api/apiPlugin.js';
-import { serveRoutes } from './serveRoutes.js';
+import { serveSessionDir } from './serveRoutes.js';
 // Plain ESM without types, shared with the API bench.
 import { writeApiSession } from '../../../../bench/gen/apiJournal.mjs';
 
@@ -20,9 +18,8 @@ function writeSession(dir: string, session: string, t0: number, failAt?: number)
 describe('API on a 10k-action build', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'fester-perf-'));
   const dir = join(tmp, 'sessions');
-  let served: Awaited<ReturnType<typeof serveRoutes>>;
+  let served: Awaited<ReturnType<typeof serveSessionDir>>;
   let base = '';
-  let compiler: Compiler;
   let failed = '';
   const green = '20261125T090000000Z-green0';
   const broken = '20261125T100000000Z-broken';
@@ -30,11 +27,7 @@ describe('API on a 10k-action build', () => {
   beforeAll(async () => {
     writeSession(dir, green, Date.UTC(2026, 10, 25, 9));
     failed = writeSession(dir, broken, Date.UTC(2026, 10, 25, 10), 7777);
-    compiler = new Compiler({ config: { plugins: [] }, cacheDir: join(tmp, 'cache') });
-    const api = apiService(compiler)!;
-    api.followOwnSession = false;
-    api.addSessionDir(dir);
-    served = await serveRoutes(compiler);
+    served = await serveSessionDir(dir, tmp);
     base = served.base;
   });
   afterAll(async () => {

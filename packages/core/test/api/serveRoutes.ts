@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
-import type { Compiler } from '../../src/Compiler.js';
+import { join } from 'node:path';
+import { Compiler } from '../../src/Compiler.js';
 import { apiService } from '../../src/api/apiPlugin.js';
 
 /**
@@ -17,4 +18,13 @@ export async function serveRoutes(compiler: Compiler): Promise<{ base: string; c
       await new Promise((r) => server.close(r));
     },
   };
+}
+
+/** The API over the journals of a session dir only (not this process's own session), served. */
+export async function serveSessionDir(dir: string, tmp: string): Promise<{ compiler: Compiler; base: string; close(): Promise<void> }> {
+  const compiler = new Compiler({ config: { plugins: [] }, cacheDir: join(tmp, 'cache') });
+  const api = apiService(compiler)!;
+  api.followOwnSession = false;
+  api.addSessionDir(dir);
+  return { compiler, ...(await serveRoutes(compiler)) };
 }

@@ -65,7 +65,7 @@ export class Scheduler {
       }
     }
     this.weights = { ...this.mode.weights, ...settings.weights };
-    this.critical = new CriticalPath(() => host.history);
+    this.critical = CriticalPath.fromHistory(() => host.history);
   }
 
   /** Tap the mode and the recorder on a build's schedule hook. */

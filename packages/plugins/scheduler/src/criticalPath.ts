@@ -18,7 +18,16 @@ export class CriticalPath {
   private ranks?: { graph: ActionGraph; map: Map<string, number>; weights: Map<string, number>; at: number; left: number };
   private readonly finished = new Set<string>();
 
-  constructor(private readonly history: () => History) {}
+  /**
+   * `weight`: an action's predicted runtime; `learned`: a count that grows as the predictions
+   * improve (ranks are recomputed as it does). By default both come from a runtime history.
+   */
+  constructor(private readonly weight: (a: Action) => number, private readonly learned: () => number) {}
+
+  /** Ranks from a runtime history: each action's own runtime, else its class mean, else a guess. */
+  static fromHistory(history: () => History): CriticalPath {
+    return new CriticalPath((a) => historyWeight(history(), a), () => history().observations);
+  }
 
   priority(graph: ActionGraph | undefined, actionId: string): number {
     if (!graph) return 0;
@@ -45,27 +54,27 @@ export class CriticalPath {
   }
 
   private current(graph: ActionGraph) {
-    const h = this.history();
+    const learned = this.learned();
     // Ranks move with what is learned: recompute as it grows, geometrically less often (O(V+E) each).
-    if (!this.ranks || this.ranks.graph !== graph || h.observations >= this.ranks.at * 1.25 + 20) {
+    if (!this.ranks || this.ranks.graph !== graph || learned >= this.ranks.at * 1.25 + 20) {
       if (this.ranks?.graph !== graph) this.finished.clear();
       const weights = new Map<string, number>();
       let left = 0;
       const map = upwardRanks(graph, (a) => {
-        const w = this.weight(h, a);
+        const w = this.weight(a);
         weights.set(a.id, w);
         if (!this.finished.has(a.id)) left += w;
         return w;
       });
-      this.ranks = { graph, map, weights, at: h.observations, left };
+      this.ranks = { graph, map, weights, at: learned, left };
     }
     return this.ranks;
   }
+}
 
-  private weight(h: History, a: Action): number {
-    const own = h.actionMs(a.id);
-    if (own !== undefined) return own;
-    const cls = h.data.classes[actionClass(a)];
-    return cls ? cls.mean : GUESS_MS[a.kind] ?? 1000;
-  }
+function historyWeight(h: History, a: Action): number {
+  const own = h.actionMs(a.id);
+  if (own !== undefined) return own;
+  const cls = h.data.classes[actionClass(a)];
+  return cls ? cls.mean : GUESS_MS[a.kind] ?? 1000;
 }

@@ -138,7 +138,7 @@ export function decisionEvent(actionId: string, cls: string, mode: string, seed:
 }
 
 /** `list.splice(at, 0, x)` capped at `max` entries, without splice's array of removed items (1,000 calls per decision). */
-export function insertAt<T>(list: T[], at: number, x: T, max: number): void {
+function insertAt<T>(list: T[], at: number, x: T, max: number): void {
   const n = Math.min(list.length + 1, max);
   for (let m = n - 1; m > at; m--) list[m] = list[m - 1]!;
   list[at] = x;

@@ -79,9 +79,10 @@ export function speed(ctx: DecisionContext): void {
   const live = ctx.live;
   // The column holds each node's predicted ms (NaN: unknown) until the best is known.
   const col = ctx.table.column('speed', w);
+  const own = h.actionMs(ctx.action.id);
   let best = Infinity;
   for (let i = 0; i < live.length; i++) {
-    const e = (col[i] = h.meanMs(live[i]!.node.id, ctx.cls, ctx.action.id));
+    const e = (col[i] = h.meanMs(live[i]!.node.id, ctx.cls, own));
     if (e < best) best = e;
   }
   if (best === Infinity) {

@@ -96,14 +96,14 @@ export class History {
 
   /**
    * `estimate(…).ms` without allocating (NaN when nothing is known): asked per node per
-   * decision. With the action's own history, that runtime scaled by the node's speed: a
-   * node's class mean depends on which actions it happened to get (a slow node given short
-   * compiles looks fast), the action's own runtime does not.
+   * decision. With the action's own runtime (`actionMs`, looked up once per decision by the
+   * caller), that runtime scaled by the node's speed: a node's class mean depends on which
+   * actions it happened to get (a slow node given short compiles looks fast), the action's own
+   * runtime does not.
    */
-  meanMs(node: string, cls: string, action?: string): number {
+  meanMs(node: string, cls: string, actionMs?: number): number {
     const n = this.data.nodes[node];
-    const known = action === undefined ? undefined : this.data.actions?.[action];
-    if (known) return n && n.speedN > 0 ? known.mean * Math.exp(n.speedLog) : known.mean;
+    if (actionMs !== undefined) return n && n.speedN > 0 ? actionMs * Math.exp(n.speedLog) : actionMs;
     const own = n?.classes[cls];
     if (own) return own.mean;
     const farm = this.data.classes[cls];

@@ -1,6 +1,6 @@
 import type { Action, ActionGraph, EventPayload, NodeInfo } from '@fester/core';
 import type { RunningTracker } from '../host.js';
-import { upwardRanks } from './ranks.js';
+import { CriticalPath } from '../criticalPath.js';
 import type { RuntimeModel } from './RuntimeModel.js';
 
 /**
@@ -56,19 +56,15 @@ const MIN_LATE_MS = 1000;
 const DUPLICATE_GAIN = 0.8;
 
 export class IntelligenceAdvisor implements SchedulerAdvisor {
-  private ranks?: { graph: ActionGraph; map: Map<string, number>; at: number };
+  /** Ranks weighted by the model's mean runtimes, recomputed as it learns. */
+  private readonly critical: CriticalPath;
 
-  constructor(private readonly model: RuntimeModel, private readonly running: RunningTracker, private readonly io: AdvisorIo) {}
+  constructor(private readonly model: RuntimeModel, private readonly running: RunningTracker, private readonly io: AdvisorIo) {
+    this.critical = new CriticalPath((a) => model.mean(a), () => model.observations);
+  }
 
   priority(actionId: string): number {
-    const g = this.io.graph();
-    if (!g) return 0;
-    const obs = this.model.observations;
-    // Ranks move with the model: recompute as it learns, geometrically less often (O(V+E) each).
-    if (!this.ranks || this.ranks.graph !== g || obs >= this.ranks.at * 1.25 + 20) {
-      this.ranks = { graph: g, map: upwardRanks(g, (a) => this.model.mean(a)), at: obs };
-    }
-    return this.ranks.map.get(actionId) ?? 0;
+    return this.critical.priority(this.io.graph(), actionId);
   }
 
   stragglers(): Straggler[] {

@@ -1,7 +1,7 @@
 import type { Candidate } from '@fester/core';
 import { normalizeArch, targetArch } from '../arch.js';
-import { cpu, free, locality, policy, speed } from '../factors.js';
 import { BUSY_REASON } from './intelligence.js';
+import { UNIFIED_WEIGHTS, unifiedFactors } from './unified.js';
 import type { DecisionContext, SchedulingMode } from './types.js';
 
 /** Node label that dedicates a node to some targets' pools: `fester.pool=aarch64-linux-gnu,arm-none-eabi`. */
@@ -20,7 +20,7 @@ export function targetIsolatedMode(pools: Readonly<Record<string, string>> = {})
   return {
     name: 'target-isolated',
     summary: 'one pool of one architecture per target; never mixes architectures in a pool',
-    weights: { free: 0.25, policy: 0.4, cpu: 0.1, speed: 2, locality: 0.3 },
+    weights: UNIFIED_WEIGHTS,
     filter(ctx) {
       const target = ctx.action.target;
       let arch = chosen.get(target);
@@ -37,13 +37,7 @@ export function targetIsolatedMode(pools: Readonly<Record<string, string>> = {})
       }
       ctx.live = ctx.live.filter((c) => !c.filtered);
     },
-    score(ctx) {
-      free(ctx);
-      policy(ctx);
-      cpu(ctx);
-      speed(ctx);
-      locality(ctx);
-    },
+    score: unifiedFactors,
   };
 }
 

@@ -1,6 +1,7 @@
-import { cpu, free, headroom, locality, policy, speed, trend } from '../factors.js';
+import { headroom, trend } from '../factors.js';
 import type { ThermalSignals } from '../thermalSignals.js';
 import type { SchedulingMode } from './types.js';
+import { UNIFIED_WEIGHTS, unifiedFactors } from './unified.js';
 
 /**
  * Weighted thermal-aware: the unified factors plus headroom to each node's max temperature
@@ -14,15 +15,11 @@ export function thermalMode(signals: ThermalSignals): SchedulingMode {
     summary: 'unified factors plus headroom to the node’s max temperature and its trend',
     // unified's weights plus heat: headroom 2 matches speed, so a node 15 °C or less from its
     // max loses to a cool one about as fast (measured, docs/scheduler.md).
-    weights: { headroom: 2, trend: 0.5, free: 0.25, policy: 0.4, cpu: 0.1, speed: 2, locality: 0.3 },
+    weights: { headroom: 2, trend: 0.5, ...UNIFIED_WEIGHTS },
     score(ctx) {
       headroom(ctx, signals);
       trend(ctx, signals);
-      free(ctx);
-      policy(ctx);
-      cpu(ctx);
-      speed(ctx);
-      locality(ctx);
+      unifiedFactors(ctx);
     },
   };
 }
