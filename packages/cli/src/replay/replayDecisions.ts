@@ -6,8 +6,9 @@ import { InputTimeline, isReplayInput, type NodeFacts, type ReplayInput, type Re
 const SCORE_EPS = 1.5e-4;
 /**
  * Factors computed from the wall clock (the intelligence mode's earliest finish: how long running
- * actions have run). The live scheduler read Date.now() a millisecond or so apart from the
- * journal's timestamps replay uses, so these may move by about 1 ms / a runtime.
+ * actions have run). Decisions journal the clock they read (`clock`) and replay uses it, so these
+ * come out exact; journals written before that recorded only a time read a millisecond or so
+ * apart, and such a factor may move by about 1 ms / a runtime.
  */
 const CLOCK_FACTORS = new Set(['eft']);
 const CLOCK_EPS = 0.005;
@@ -62,7 +63,7 @@ export function replayDecisions(events: readonly FesterEvent[]): ReplayReport {
       if (live) {
         // The scheduler notes when runs start (the intelligence mode predicts when they end): the event's own time.
         live.state.clock = ev.ts;
-        live.scheduler.onEvent(ev, graph);
+        live.scheduler.onEvent(ev, graph, ev.ts);
         closeLoser(ev, tracker, live.scheduler.advisor);
         live.state.clock = undefined;
       }
@@ -113,7 +114,8 @@ function hostFor(state: HostState, tracker: RunningTracker, history: History, gr
     reading: (n: NodeInfo) => input()?.thermal[n.id] ?? { trendPerMin: 0, state: 'ok' },
   };
   return {
-    now: () => state.clock ?? input()?.now ?? 0,
+    // The decision's own clock when it journaled one (journals before it: the record's, ~1 ms off).
+    now: () => state.clock ?? state.decision?.clock ?? input()?.now ?? 0,
     running: (n) => Math.max(n.running ?? 0, input()?.running.get(n.id) ?? 0, tracker.count(n.id)),
     emit: (p) => { state.emitted = p; return undefined; },
     history,

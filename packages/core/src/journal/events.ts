@@ -102,9 +102,11 @@ export type EventPayload =
    * A scheduler mode placed an action (emitted inside the schedule hook, just before the core's
    * `action.scheduled`): every factor's value and weight per candidate, why the others lost or
    * were filtered, the mode and its tie-break seed. Large farms record the best `candidates`
-   * and count the rest in `omitted`.
+   * and count the rest in `omitted`. What the mode read besides the candidates is kept for
+   * replay: `workAhead` (patience) and `clock`, the instant (ms) time-derived factors were
+   * computed against, when any were.
    */
-  | { type: 'schedule.decision'; action: string; mode: string; seed: number; chosen: string; class?: string; candidates: ScheduleCandidate[]; omitted?: { lost: number; filtered: Record<string, number> }; workAhead?: { remainingMs: number; tailMs: number } }
+  | { type: 'schedule.decision'; action: string; mode: string; seed: number; chosen: string; class?: string; candidates: ScheduleCandidate[]; omitted?: { lost: number; filtered: Record<string, number> }; workAhead?: { remainingMs: number; tailMs: number }; clock?: number }
   /** The intelligence mode proposes running a straggler again on an idle node (first result wins). */
   | { type: 'schedule.speculation'; action: string; node: string; original: string; elapsedMs: number; predictedMs: number; reason: string }
   /**

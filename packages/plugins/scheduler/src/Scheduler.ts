@@ -47,11 +47,19 @@ export class Scheduler {
   private readonly waiting = new Map<string, string>();
   private readonly table = new FactorTable();
   private lastWorkAhead?: { action: string; remainingMs: number; tailMs: number };
+  /**
+   * One clock reading per placement: everything a decision computes from time (how long runs
+   * have run, temperature trends) sees the same instant, and the decision journals it, so
+   * replay computes against exactly what the live scheduler read.
+   */
+  private pinned?: number;
+  private clockRead = false;
+  private lastClock?: { action: string; at: number };
   /** Critical-path ranks and the work ahead, from the runtime history (the run queue's order). */
   readonly critical: CriticalPath;
 
   constructor(readonly settings: SchedulerSettings, readonly host: SchedulerHost, readonly tracker: RunningTracker) {
-    const signals = (this.signals = new ThermalSignals(() => host.thermal(), settings.maxCelsius, () => host.now()));
+    const signals = (this.signals = new ThermalSignals(() => host.thermal(), settings.maxCelsius, () => this.now()));
     switch (settings.mode) {
       case 'unified': this.mode = unifiedMode(); break;
       case 'thermal': this.mode = thermalMode(signals); break;
@@ -59,7 +67,7 @@ export class Scheduler {
       case 'target-isolated': this.mode = targetIsolatedMode(settings.pools); break;
       case 'intelligence': {
         this.model = new RuntimeModel(host.history);
-        this.advisor = new IntelligenceAdvisor(this.model, tracker, { now: () => host.now(), graph: () => host.graph(), emit: (p) => host.emit(p) });
+        this.advisor = new IntelligenceAdvisor(this.model, tracker, { now: () => this.now(), graph: () => host.graph(), emit: (p) => host.emit(p) });
         this.mode = intelligenceMode(this.model, this.advisor, signals);
         break;
       }
@@ -78,7 +86,8 @@ export class Scheduler {
           const unplaced = all.every((c) => c.filtered) ? all.map((c) => `${c.node.id}=${c.filtered!.split(':')[0]}`).join(';') : undefined;
           if (unplaced === undefined || this.waiting.get(action.id) !== unplaced) {
             const w = this.lastWorkAhead?.action === action.id ? this.lastWorkAhead : undefined;
-            this.host.emit(decisionEvent(action.id, actionClass(action), this.mode.name, this.settings.seed, all, w && { remainingMs: w.remainingMs, tailMs: w.tailMs }));
+            const clock = this.lastClock?.action === action.id ? this.lastClock.at : undefined;
+            this.host.emit(decisionEvent(action.id, actionClass(action), this.mode.name, this.settings.seed, all, { ...(w && { workAhead: { remainingMs: w.remainingMs, tailMs: w.tailMs } }), ...(clock !== undefined && { clock }) }));
           }
           if (unplaced === undefined) this.waiting.delete(action.id);
           else this.waiting.set(action.id, unplaced);
@@ -90,6 +99,25 @@ export class Scheduler {
 
   /** The mode's filters and factors, the seeded tie-break, then score = Σ value × weight. */
   score(all: Candidate[], action: Action): Candidate[] {
+    this.pinned = this.host.now();
+    this.clockRead = false;
+    try {
+      return this.scoreAt(all, action);
+    } finally {
+      // Journaled only when the mode read it: most placements compute nothing from time.
+      this.lastClock = this.clockRead ? { action: action.id, at: this.pinned } : undefined;
+      this.pinned = undefined;
+    }
+  }
+
+  /** The scheduler's clock: the placement's instant while one is scored, the host's between. */
+  now(): number {
+    if (this.pinned === undefined) return this.host.now();
+    this.clockRead = true;
+    return this.pinned;
+  }
+
+  private scoreAt(all: Candidate[], action: Action): Candidate[] {
     this.signals.reset();
     const table = this.table;
     const ctx: DecisionContext = { action, cls: actionClass(action), host: this.host, weights: this.weights, seed: this.settings.seed, all, live: liveOf(all), table };
@@ -124,9 +152,9 @@ export class Scheduler {
   }
 
   /** Learn from the build's events: what runs where, and how long finished actions took. */
-  onEvent(ev: FesterEvent, graph: ActionGraph | undefined): void {
+  onEvent(ev: FesterEvent, graph: ActionGraph | undefined, at = this.host.now()): void {
     if (ev.type === 'action.started') {
-      this.tracker.started(ev.action, ev.node, this.host.now());
+      this.tracker.started(ev.action, ev.node, at);
       this.advisor?.started(ev.action, ev.node);
     }
     else if (ev.type === 'action.finished' && ev.node) {

@@ -106,7 +106,7 @@ function ofRule(reason: string, r: string): boolean {
  * one the chosen node, the next best and one example per filter rule, with the rest counted —
  * a 1,000-node farm must not write 1,000 candidates per action into the journal.
  */
-export function decisionEvent(actionId: string, cls: string, mode: string, seed: number, all: readonly Candidate[], workAhead?: { remainingMs: number; tailMs: number }): EventPayload {
+export function decisionEvent(actionId: string, cls: string, mode: string, seed: number, all: readonly Candidate[], read: { workAhead?: { remainingMs: number; tailMs: number }; clock?: number } = {}): EventPayload {
   const winner = pick(all);
   let kept: Candidate[];
   let omitted: { lost: number; filtered: Record<string, number> } | undefined;
@@ -133,7 +133,8 @@ export function decisionEvent(actionId: string, cls: string, mode: string, seed:
     type: 'schedule.decision', action: actionId, mode, seed, chosen: winner?.node.id ?? '', class: cls,
     candidates: kept.map((c) => record(c, winner)),
     ...(omitted ? { omitted } : {}),
-    ...(workAhead ? { workAhead } : {}),
+    ...(read.workAhead ? { workAhead: read.workAhead } : {}),
+    ...(read.clock !== undefined ? { clock: read.clock } : {}),
   };
 }
 

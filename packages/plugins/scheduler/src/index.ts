@@ -80,7 +80,8 @@ export default function scheduler(options: SchedulerOptions = {}): FesterPlugin 
             if (loaded?.warning) { const w = loaded.warning; loaded.warning = undefined; build.emit({ type: 'scheduler.warning', ...w }); }
           }
           learned.onEvent(ev);
-          core.onEvent(ev, build.graph);
+          // A run starts when its event says (replay reads the same number); a simulator's clock is its own.
+          core.onEvent(ev, build.graph, opts.clock ? undefined : ev.ts);
           closeLoser(ev, tracker, core.advisor);
         });
       });
