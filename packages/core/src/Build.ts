@@ -105,7 +105,10 @@ export class Build {
     const t0 = performance.now();
     const { compiler } = this;
     // The first event of a session, emitted like any other so reporters and --json see it.
-    if (this.journal.lastSeq === 0) this.emit({ type: 'session.started', version: VERSION, cwd: process.cwd(), pid: process.pid });
+    if (this.journal.lastSeq === 0) {
+      this.emit({ type: 'session.started', version: VERSION, cwd: process.cwd(), pid: process.pid });
+      if (this.journal === compiler.sessionJournal) compiler.pruneJournals();
+    }
     this.emit({ type: 'build.started', file: this.request.file, targets: [...(this.request.targets ?? [])], jobs: compiler.jobs, nodes: compiler.nodes.map((n) => n.id) });
     let resolved;
     try {

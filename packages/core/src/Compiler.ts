@@ -11,6 +11,7 @@ import { HttpRoutes } from './http/HttpRoutes.js';
 import type { EventPayload, FesterEvent } from './journal/events.js';
 import { Journal } from './journal/Journal.js';
 import { newSessionId, sessionsDir } from './journal/sessions.js';
+import { DEFAULT_KEEP_SESSIONS, pruneSessions } from './journal/retention.js';
 import type { BuildResult, NodeInfo } from './types.js';
 
 export interface CompilerOptions {
@@ -94,6 +95,16 @@ export class Compiler {
       this.journal = new Journal(join(dir, `${this.sessionId}.jsonl`), this.sessionId);
     }
     return this.journal;
+  }
+
+  /** Keep the newest `journal.keep` journals beside this session's (a build calls it once the session has started). */
+  pruneJournals(): void {
+    const path = this.journal?.path;
+    const keep = this.config.journal?.keep ?? DEFAULT_KEEP_SESSIONS;
+    if (!path || keep === 'all') return;
+    const dir = dirname(path);
+    const pruned = pruneSessions(dir, keep, (id) => id === this.sessionId);
+    if (pruned.length) this.emit({ type: 'journal.pruned', dir, keep, sessions: pruned });
   }
 
   nextBuildId(): string {

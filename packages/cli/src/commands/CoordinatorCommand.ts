@@ -31,6 +31,7 @@ export class CoordinatorCommand extends FesterCommand {
   heartbeatMs = Option.String('--heartbeat-ms', { validator: int, description: 'Agent heartbeat interval (default 1000)' });
   timeoutMs = Option.String('--timeout-ms', { validator: int, description: 'Silence before a node is a dropout (default 5000)' });
   clockMs = Option.String('--clock-threshold-ms', { validator: int, description: 'Clock offset that quarantines a node (default 500)' });
+  keepSessions = Option.String('--keep-sessions', { description: 'Session journals kept under <data-dir>/sessions, newest first: a number or "all" (default 1000)' });
   privateRead = Option.Boolean('--private-read', false, { description: 'Require authentication for the read-only API, metrics and UI too' });
   config = Option.String('-c,--config', { description: 'festerconfig.* with plugins for the coordinator (metrics, UI)' });
 
@@ -40,19 +41,22 @@ export class CoordinatorCommand extends FesterCommand {
     const token = this.token ?? process.env.FESTER_FARM_TOKEN;
     if (!this.tls && !token) throw new FesterError('FE0802', { message: 'a coordinator needs a farm token or --tls', hint: 'run `fester farm init` and pass --tls <dir>, or set FESTER_FARM_TOKEN' });
     const auth = this.tls ? { tls: loadTlsFiles(resolve(this.tls), 'coordinator') } : { token: token! };
+    const keep = this.keepSessions === undefined || this.keepSessions === 'all' ? this.keepSessions : Number(this.keepSessions);
+    if (typeof keep === 'number' && !(Number.isInteger(keep) && keep > 0)) throw new FesterError('FE0103', { message: `--keep-sessions "${this.keepSessions}" is not a number of sessions`, hint: 'give a whole number of at least 1, or all' });
     const dataDir = resolve(this.dataDir);
     const { config, file } = await loadConfig(process.cwd(), this.config);
     const session = newSessionId();
     // The coordinator is the farm: a `farm:` setting in the same festerconfig is for builds.
     const compiler = new Compiler({ config: withDefaultPlugins({ ...config, farm: undefined }), configFile: file, journal: new Journal(join(dataDir, 'sessions', `${session}.jsonl`), session) });
     const coordinator = new Coordinator({
-      compiler, dataDir, host: m[1]!, port: Number(m[2]), auth, privateRead: this.privateRead,
+      compiler, dataDir, host: m[1]!, port: Number(m[2]), auth, privateRead: this.privateRead, keepSessions: keep ?? config.journal?.keep,
       timings: { ...(this.heartbeatMs ? { heartbeatMs: this.heartbeatMs } : {}), ...(this.timeoutMs ? { timeoutMs: this.timeoutMs } : {}), ...(this.clockMs ? { clockThresholdMs: this.clockMs } : {}) },
     });
     const addr = await coordinator.start();
     // Like a build's, the session journal opens with who wrote it (the API tells a live
     // coordinator from a dead one by this pid).
     compiler.emit({ type: 'session.started', version: VERSION, cwd: process.cwd(), pid: process.pid });
+    coordinator.pruneSessions();
     this.context.stdout.write(`coordinator listening on ${addr.url} (session ${session}, data ${dataDir})\n`);
     await new Promise<void>((resolveStop) => {
       const stop = () => resolveStop();

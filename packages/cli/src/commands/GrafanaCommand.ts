@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option } from 'clipanion';
 import * as t from 'typanion';
-import { FesterError } from '@fester/core';
+import { FesterError, makeDirSync } from '@fester/core';
 import { grafanaExport } from '@fester/plugin-prometheus';
 import { FesterCommand } from './FesterCommand.js';
 
@@ -36,10 +36,10 @@ export class GrafanaExportCommand extends FesterCommand {
     for (const f of files) {
       const path = join(outDir, f.path);
       try {
-        mkdirSync(dirname(path), { recursive: true });
+        makeDirSync(dirname(path));
         writeFileSync(path, f.content);
       } catch (e) {
-        throw new FesterError('FE1108', { message: `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+        throw new FesterError('FE1108', { message: `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, hint: 'give --out a folder you can write to' });
       }
       this.context.stdout.write(`wrote ${path}  (${f.what})\n`);
     }

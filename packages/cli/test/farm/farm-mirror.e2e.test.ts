@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,43 @@ describe('farm journal mirror', () => {
     expect(existsSync(join(dataDir, 'escape.jsonl'))).toBe(false);
     expect(readFileSync(join(dataDir, 'sessions', `${own}.jsonl`), 'utf8')).not.toContain('"seq":999');
     ws.close();
+    f.cleanup();
+  });
+
+  it('--keep-sessions: the oldest journals go at start and when a new build session arrives, each listed in journal.pruned', async () => {
+    const f = fixture('hello');
+    const dataDir = join(f.base, 'coord');
+    const sessions = join(dataDir, 'sessions');
+    mkdirSync(sessions, { recursive: true });
+    const old = ['20200101T000000000Z-aaaaaa', '20200102T000000000Z-bbbbbb', '20200103T000000000Z-cccccc'];
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    for (const id of old) {
+      writeFileSync(join(sessions, `${id}.jsonl`), `${JSON.stringify({ seq: 1, ts: 0, session: id, type: 'session.started' })}\n`);
+      utimesSync(join(sessions, `${id}.jsonl`), twoHoursAgo, twoHoursAgo);
+    }
+    const co = await startCoordinator(f.base, { host: '127.0.0.23', dataDir, args: ['--keep-sessions', '2'] });
+    const own = readdirSync(sessions).map((n) => n.slice(0, -6)).find((id) => !old.includes(id))!;
+    // Kept: its own session and the newest old one.
+    expect(readdirSync(sessions).sort()).toEqual([`${old[2]}.jsonl`, `${own}.jsonl`]);
+    const ws = new WebSocket(`${co.url.replace('http', 'ws')}/ws/client`, { headers: signRequest(TOKEN, 'GET', '/ws/client') });
+    await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
+    const client = '20991231T000000000Z-dddddd';
+    ws.send(JSON.stringify({ type: 'journal', session: client, events: [{ seq: 1, ts: Date.now(), session: client, type: 'session.started' }] }));
+    const path = join(sessions, `${own}.jsonl`);
+    const pruned = () => (existsSync(path) ? lines(path) : []).filter((e) => e.type === 'journal.pruned') as unknown as { sessions: string[]; keep: number }[];
+    for (let i = 0; i < 200 && pruned().length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(pruned().map((e) => [e.keep, e.sessions])).toEqual([[2, [old[0], old[1]]], [2, [old[2]]]]);
+    expect(readdirSync(sessions).sort()).toEqual([`${own}.jsonl`, `${client}.jsonl`].sort());
+    ws.close();
+    f.cleanup();
+  });
+
+  it('--keep-sessions that is not a number is a coded error', async () => {
+    const f = fixture('hello');
+    const r = await fester(['coordinator', '--listen', '127.0.0.24:0', '--data-dir', join(f.base, 'c'), '--keep-sessions', 'some'], { cwd: f.base, cache: f.cache, env });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error FE0103: --keep-sessions "some"/m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
     f.cleanup();
   });
 });

@@ -168,8 +168,9 @@ describe('HTTP API over a real build', () => {
     const run = (args: string[]) => fester(args, { cwd: fx.dir, cache: fx.cache });
     const cases: [string[], number, string][] = [
       [['autopsy', `${session}.99`], 2, 'FE1101'],
-      // Under a regular file (tests run as root: permissions would not stop it; /proc hangs Node's recursive mkdir).
+      // Under a regular file (tests run as root: permissions would not stop it), and under /proc (Node's recursive mkdir spins there).
       [['grafana', 'export', '--out', 'project.yaml/grafana'], 3, 'FE1108'],
+      [['grafana', 'export', '--out', '/proc/fester-grafana'], 3, 'FE1108'],
       [['grafana', 'export', '--scrape-interval', 'soon'], 2, 'FE0103'],
       [['ui', '--port', new URL(srv.url).port, '--host', '127.0.0.21'], 3, 'FE1106'],
     ];

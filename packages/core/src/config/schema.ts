@@ -18,6 +18,9 @@ export const configSchema = z.strictObject({
     tls: z.string().min(1).optional(),
     certName: z.string().min(1).optional(),
   }).optional(),
+  journal: z.strictObject({
+    keep: z.union([z.number().int().min(1, 'keep at least 1 session journal, or "all"'), z.literal('all')], { error: 'a number of sessions (at least 1) or "all"' }).optional(),
+  }).optional(),
   toolchains: z.record(z.string(), z.strictObject({
     prefix: z.string().optional(),
     path: z.array(z.string()).optional(),

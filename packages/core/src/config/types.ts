@@ -27,6 +27,11 @@ export interface FesterConfig {
    * `tls` (ca.pem, <certName>.pem/.key; certName defaults to `client`).
    */
   farm?: { url: string; token?: string; tls?: string; certName?: string };
+  /**
+   * Session journals: `keep` the newest N per project (default 1000), or `'all'`. Older ones
+   * are deleted when a session opens its journal, and the new journal lists them (`journal.pruned`).
+   */
+  journal?: { keep?: number | 'all' };
 }
 
 /** Identity function that gives festerconfig.ts its types. */

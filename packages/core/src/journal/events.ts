@@ -31,6 +31,8 @@ export interface InputChange {
 
 export type EventPayload =
   | { type: 'session.started'; version: string; cwd: string; pid: number }
+  /** Session journals older than the newest `keep` were deleted from `dir` when this session opened its own (config `journal.keep`, `--keep-sessions`). */
+  | { type: 'journal.pruned'; dir: string; keep: number; sessions: string[] }
   | { type: 'build.started'; file: string; targets: string[]; jobs: number; nodes: string[] }
   | { type: 'graph.resolved'; project: string; actions: number; edges: number; artifacts: string[]; targets: string[]; durationMs: number }
   | { type: 'toolchain.resolved'; target: string; digest: string; version: string; tools: Record<string, string> }

@@ -1,11 +1,12 @@
-import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDirSync } from './makeDir.js';
 
 let counter = 0;
 
 /** Write a file so readers see the old content or the new, never a part (temp + rename). */
 export function atomicWriteSync(path: string, data: Buffer | string, mode?: number): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirSync(dirname(path));
   const tmp = `${path}.fester-tmp-${process.pid}-${++counter}`;
   try {
     writeFileSync(tmp, data);

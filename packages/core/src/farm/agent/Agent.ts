@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type WebSocket from 'ws';
 import { z } from 'zod';
@@ -15,6 +14,7 @@ import { currentLoad, detectKind, machineFacts, readTemps, type NodeKind } from 
 import { checkToolchain, probeSandbox, runTask, Slots, type Limits } from './runTask.js';
 import { verifyToolchains, type ToolchainCheck } from './toolchains.js';
 import { ActionDir, clearActionDirs, uploadOutputs } from './workspace.js';
+import { makeDirSync } from '../../util/makeDir.js';
 
 export interface AgentOptions {
   coordinator: FarmEndpoint;
@@ -113,7 +113,7 @@ export class Agent extends EventEmitter {
     if (this.loop) return;
     const unknown = (this.opts.targets ?? []).filter((t) => !targetSpec(t));
     if (unknown.length) throw new FesterError('FE0110', { message: `unknown target(s): ${unknown.join(', ')}`, hint: `known targets: ${KNOWN_TARGETS.join(', ')}` });
-    mkdirSync(this.workDir, { recursive: true });
+    makeDirSync(this.workDir);
     clearActionDirs(this.workDir);
     const detected = this.opts.kind ? { kind: this.opts.kind, how: 'set by option' } : await detectKind();
     this.kind = detected.kind;

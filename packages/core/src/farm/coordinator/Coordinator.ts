@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import { join } from 'node:path';
@@ -15,6 +14,8 @@ import { Farm, type FarmTimings } from './Farm.js';
 import { farmRoutes } from './farmRoutes.js';
 import { JournalMirror } from './JournalMirror.js';
 import { attachAgentSocket, attachClientSocket } from './sockets.js';
+import { makeDirSync } from '../../util/makeDir.js';
+import { DEFAULT_KEEP_SESSIONS } from '../../journal/retention.js';
 
 export interface CoordinatorOptions {
   compiler: Compiler;
@@ -27,6 +28,8 @@ export interface CoordinatorOptions {
   timings?: Partial<FarmTimings>;
   /** Require authentication for read-only API, metrics and UI too. */
   privateRead?: boolean;
+  /** Session journals kept in `<dataDir>/sessions` (build mirrors and the coordinator's own); default DEFAULT_KEEP_SESSIONS. */
+  keepSessions?: number | 'all';
 }
 
 export const DEFAULT_TIMINGS: FarmTimings = { heartbeatMs: 1000, timeoutMs: 5000, clockThresholdMs: 500 };
@@ -51,14 +54,22 @@ export class Coordinator {
     this.gate = new AuthGate(tls ? { tls: true } : { token: (opts.auth as { token: string }).token }, opts.privateRead);
     this.routes = farmRoutes(this.farm, this.cas);
     const sessions = join(opts.dataDir, 'sessions');
-    mkdirSync(sessions, { recursive: true });
-    this.mirror = new JournalMirror(sessions, opts.compiler.sessionId);
+    makeDirSync(sessions);
+    const keep = opts.keepSessions ?? DEFAULT_KEEP_SESSIONS;
+    this.mirror = new JournalMirror(sessions, opts.compiler.sessionId, keep, (gone) => {
+      if (keep !== 'all') opts.compiler.emit({ type: 'journal.pruned', dir: sessions, keep, sessions: gone });
+    });
     const handler = (req: IncomingMessage, res: ServerResponse) => { void this.request(req, res); };
     this.server = tls
       ? createHttps({ ca: tls.ca, cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: true }, handler)
       : createHttp(handler);
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
     this.server.on('clientError', (_e, socket) => socket.destroy());
+  }
+
+  /** Keep the newest `keepSessions` journals (also done whenever a new build session arrives). */
+  pruneSessions(): void {
+    this.mirror.prune();
   }
 
   async start(): Promise<{ host: string; port: number; url: string }> {

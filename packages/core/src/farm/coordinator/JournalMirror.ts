@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:f
 import { join } from 'node:path';
 import { FesterError } from '../../errors/FesterError.js';
 import type { JournalEvents } from '../protocol.js';
+import { pruneSessions } from '../../journal/retention.js';
 
 /** A mirror stops growing here: a runaway client must not fill the coordinator's disk. */
 const MAX_MIRROR_BYTES = 512 * 1024 * 1024;
@@ -13,12 +14,25 @@ interface Mirror { fd: number; bytes: number; lastSeq: number }
  * journal (`<data-dir>/sessions/<client session>.jsonl`). The client's journal stays the
  * record; the copy lets the coordinator's API, UI and Cockpit show every farm build, live.
  * Lines are appended in the client's order; a batch sent again after a reconnect is
- * recognised by its sequence numbers and skipped.
+ * recognised by its sequence numbers and skipped. Each new session prunes the folder to the
+ * newest `keep` journals (open mirrors and the coordinator's own session stay), reporting
+ * what went through `pruned`.
  */
 export class JournalMirror {
   private readonly open = new Map<string, Mirror>();
 
-  constructor(private readonly dir: string, private readonly ownSession: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly ownSession: string,
+    private readonly keep: number | 'all' = 'all',
+    private readonly pruned: (sessions: string[]) => void = () => {},
+  ) {}
+
+  /** Delete the oldest journals beyond `keep`; at start and whenever a new session arrives. */
+  prune(): void {
+    const gone = pruneSessions(this.dir, this.keep, (id) => id === this.ownSession || this.open.has(id));
+    if (gone.length) this.pruned(gone);
+  }
 
   append(batch: JournalEvents): void {
     const { session, events } = batch;
@@ -56,7 +70,8 @@ export class JournalMirror {
     if (have) return have;
     const path = join(this.dir, `${session}.jsonl`);
     let lastSeq = 0, bytes = 0, torn = false;
-    if (existsSync(path)) {
+    const fresh = !existsSync(path);
+    if (!fresh) {
       // A client that reconnects (or a restarted coordinator): go on after the last whole line.
       const text = readFileSync(path, 'utf8');
       bytes = Buffer.byteLength(text);
@@ -70,6 +85,7 @@ export class JournalMirror {
     // A line cut short by a crash ends here, so the next event starts a line of its own.
     if (torn) { writeSync(m.fd, '\n'); m.bytes++; }
     this.open.set(session, m);
+    if (fresh) this.prune();
     return m;
   }
 }
