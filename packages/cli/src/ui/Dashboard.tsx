@@ -1,6 +1,7 @@
 import React, { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
 import type { DashboardState } from './dashboardState.js';
+import { FarmPanel } from './FarmPanel.js';
 
 const BAR = 30;
 
@@ -9,7 +10,7 @@ function bar(done: number, total: number): string {
   return '█'.repeat(n) + '░'.repeat(BAR - n);
 }
 
-/** Live build view: progress, running actions with elapsed time, hit ratio, failures. */
+/** Live build view: progress, nodes and their throttles, what waits, running actions with elapsed time, hit ratio, failures. */
 export function Dashboard({ state }: { state: DashboardState }): React.ReactElement {
   const [, setTick] = useState(0);
   useEffect(() => {
@@ -32,6 +33,7 @@ export function Dashboard({ state }: { state: DashboardState }): React.ReactElem
       <Text dimColor>
         run {state.executed} · cached {state.hits} · up to date {state.upToDate} · hit ratio {(state.hitRatio() * 100).toFixed(0)}% · failed {state.failures.length}
       </Text>
+      <FarmPanel farm={state.farm} />
       {running.map((r) => (
         <Text key={r.action}>
           <Text color="yellow">  ▶ </Text>{r.action} <Text dimColor>on {r.node} {((now - r.startedAt) / 1000).toFixed(1)}s</Text>

@@ -1,4 +1,5 @@
 import type { FesterEvent } from '@fester/core';
+import { FarmView } from './farmView.js';
 
 export interface Running { action: string; node: string; startedAt: number }
 export interface Failure { action: string; message: string; stderr: string }
@@ -17,9 +18,17 @@ export class DashboardState {
   finished?: { status: string; durationMs: number };
   /** Watch mode: the summary of the previous build. */
   lastSummary?: string;
+  /** Nodes, their temperatures and throttles, and actions waiting for a node. */
+  readonly farm = new FarmView();
   private listeners = new Set<() => void>();
 
   apply(ev: FesterEvent): void {
+    const farm = this.farm.apply(ev);
+    if (this.fold(ev) || farm) for (const l of this.listeners) l();
+  }
+
+  /** The build's counters; returns whether they changed. */
+  private fold(ev: FesterEvent): boolean {
     switch (ev.type) {
       case 'build.started':
         // Each build of a watch starts from zero; the previous summary stays until this one ends.
@@ -39,9 +48,9 @@ export class DashboardState {
         else this.failures.push({ action: ev.action, message: ev.message ?? `exit ${ev.exitCode}`, stderr: ev.stderr ?? '' });
         break;
       case 'build.finished': this.finished = { status: ev.status, durationMs: ev.durationMs }; break;
-      default: return;
+      default: return false;
     }
-    for (const l of this.listeners) l();
+    return true;
   }
 
   /** Share of looked-up actions that the cache served. */

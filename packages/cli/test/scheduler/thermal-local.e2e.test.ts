@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { festerSpawn, fixture, lastJournal } from '../../../../test/helpers.js';
+import { execa } from 'execa';
+import { BIN, festerSpawn, fixture, lastJournal } from '../../../../test/helpers.js';
 
 describe('thermal safety on the embedded default (no farm)', () => {
   const f = fixture('hello');
@@ -35,5 +36,30 @@ describe('thermal safety on the embedded default (no farm)', () => {
     const starts = events.filter((e) => e.type === 'action.started');
     expect(starts).toHaveLength(8);
     expect(Math.min(...starts.map((e) => e.seq))).toBeGreaterThan(released.seq);
+  });
+
+  it('on a terminal the dashboard shows the hot node, the waiting action and why, then the release', async () => {
+    const zone = join(f.base, 'sys', 'class', 'thermal', 'thermal_zone0');
+    writeFileSync(join(zone, 'temp'), '91000\n');
+    rmSync(join(f.dir, 'build'), { recursive: true, force: true });
+    // `script` gives the build a real pseudo-terminal; without CI in the environment, as a user's shell.
+    const env: Record<string, string | undefined> = { ...process.env, FESTER_CACHE_DIR: join(f.base, 'cache-tty'), TERM: 'xterm-256color', COLUMNS: '160' };
+    delete env.CI;
+    const build = execa('script', ['-qec', `stty cols 160 rows 40; ${process.execPath} ${BIN} build -j 2`, '/dev/null'], { cwd: f.dir, reject: false, env, extendEnv: false });
+    let out = '';
+    build.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+    const end = Date.now() + 60_000;
+    while (!/waits for a node/.test(out)) {
+      if (Date.now() > end) { build.kill(); throw new Error(`the dashboard never said what waits:\n${out}`); }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    writeFileSync(join(zone, 'temp'), '60000\n');
+    const r = await build;
+    expect(r.exitCode).toBe(0);
+    const text = out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(text).toMatch(/local\s+0 running\s+91\.0 °C\s+hot: no new work until < 80 °C/);
+    expect(text).toMatch(/⏸ host\/\S+ (\(\+\d+ more\) )?waits for a node — local: thermal: 91\.0 °C \(thermal_zone0:cpu-thermal\) ≥ max 85 °C/);
+    expect(text).toContain('thermal: local at 60.0 °C: takes new work again');
+    expect(text).toContain('built: 8 actions');
   });
 });
