@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Compiler, type FesterError } from '@fester/core';
-import scheduler, { POOL_LABEL, provideInputLocality, schedulerAdvisorOf } from '../src/index.js';
+import scheduler, { historyOf, POOL_LABEL, provideInputLocality, schedulerAdvisorOf } from '../src/index.js';
 import { compile, harness, node } from './harness.js';
 
 const busy = (h: ReturnType<typeof harness>, nodeId: string, n: number) => {
@@ -166,6 +166,18 @@ describe('intelligence', () => {
     const p = advisor.proposeDuplicate(s!, h.compiler.nodes.find((n) => n.id === 'b')!);
     expect(p?.target).toBe('b');
     expect(h.events.find((e) => e.type === 'schedule.speculation')).toMatchObject({ action: 'c1', node: 'b', original: 'a' });
+  });
+
+  it('ranks by each action\'s own past runtime: a long translation unit starts before a chain of short ones', () => {
+    // A farm that built the project before: its history knows `big` took 40 s, the others 1 s.
+    const specs = [compile('big'), compile('a1'), compile('a2', 'x86_64-linux-gnu', [], { inputs: ['out/a1.o'] }), compile('a3', 'x86_64-linux-gnu', [], { inputs: ['out/a2.o'] })];
+    const h = harness([scheduler({ mode: 'intelligence', history: false })], [node('a')], specs);
+    const history = historyOf(h.compiler)!;
+    for (const [id, ms] of [['big', 40_000], ['a1', 1000], ['a2', 1000], ['a3', 1000]] as const) history.observe('a', 'compile/x86_64-linux-gnu', ms, id);
+    const advisor = schedulerAdvisorOf(h.compiler)!;
+    // By class means alone the chain a1 → a2 → a3 (3 compiles) would outrank one compile.
+    expect(advisor.priority('big')).toBeGreaterThan(advisor.priority('a1'));
+    expect(advisor.priority('big')).toBeGreaterThan(30_000);
   });
 });
 

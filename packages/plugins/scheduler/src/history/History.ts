@@ -145,9 +145,11 @@ export class History {
       n.speedLog += (PAIR_ALPHA * err) / 2;
       other.speedLog -= (PAIR_ALPHA * err) / 2;
       n.speedN++;
-    } else if (!prev && farm && farm.mean > 0) {
+    } else if (!prev && farm && farm.mean > 0 && farm.n > (n.classes[cls]?.n ?? 0)) {
       // Never run before: only the class's farm-wide mean to judge by. Runtimes in a class vary
       // several-fold while a node's speed hardly changes: a long average, not the runtimes' alpha.
+      // Only a mean other nodes contributed to says anything about this one's speed: on a node
+      // that ran the whole class itself (a one-node farm) a short file would read as a fast node.
       const a = Math.max(SPEED_ALPHA, 1 / (n.speedN + 1));
       n.speedLog += a * (Math.log(x / farm.mean) - n.speedLog);
       n.speedN++;

@@ -56,11 +56,11 @@ const MIN_LATE_MS = 1000;
 const DUPLICATE_GAIN = 0.8;
 
 export class IntelligenceAdvisor implements SchedulerAdvisor {
-  /** Ranks weighted by the model's mean runtimes, recomputed as it learns. */
+  /** Ranks weighted by each action's own past runtime, else the model's mean, recomputed as it learns. */
   private readonly critical: CriticalPath;
 
   constructor(private readonly model: RuntimeModel, private readonly running: RunningTracker, private readonly io: AdvisorIo) {
-    this.critical = new CriticalPath((a) => model.mean(a), () => model.observations);
+    this.critical = new CriticalPath((a) => model.rankMs(a), () => model.observations);
   }
 
   priority(actionId: string): number {

@@ -64,6 +64,15 @@ export class RuntimeModel {
     return h ? h.mean : (PRIOR_MS[a.kind] ?? 1000);
   }
 
+  /**
+   * An action's weight in its critical-path rank: its own measured runtime when the history
+   * has one (a class mean cannot tell the project's 40 s translation unit from its 1 s ones),
+   * else the model's mean for its class and size.
+   */
+  rankMs(a: Action): number {
+    return this.history?.actionMs(a.id) ?? this.mean(a);
+  }
+
   observe(nodeId: string, a: Action, ms: number): void {
     const y = Math.log(Math.max(1, ms));
     const c = actionClass(a);
