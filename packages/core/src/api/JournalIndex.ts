@@ -44,20 +44,32 @@ export class JournalIndex {
     this.live.add(session);
   }
 
-  /** Find new session files and read what was appended to the others (a stat per file when idle). */
+  /**
+   * Find new session files, read what was appended to the others (a stat per file when idle),
+   * and forget sessions whose file is gone (deleted by journal retention, or by hand).
+   */
   refresh(): void {
+    const onDisk = new Set<string>();
     for (const dir of this.dirs) {
       if (!existsSync(dir)) continue;
       for (const f of readdirSync(dir)) {
         if (!f.endsWith('.jsonl')) continue;
         const id = f.slice(0, -6);
+        onDisk.add(id);
         if (!this.sessionsById.has(id)) this.ensure(id, join(dir, f));
       }
     }
-    for (const s of this.sessionsById.values()) {
+    for (const s of [...this.sessionsById.values()]) {
       if (this.live.has(s.log.id) || !s.log.path) continue;
+      if (!onDisk.has(s.log.id)) { this.forget(s); continue; }
       this.catchUp(s, s.log.tail());
     }
+  }
+
+  private forget(s: Indexed): void {
+    for (const b of s.builds) this.buildsById.delete(b.id);
+    this.sessionsById.delete(s.log.id);
+    this.version++;
   }
 
   /** A live event of a followed session. */
