@@ -31,6 +31,9 @@ export { causalGraph, type CausalGraph, type CausalNode, type CausalEdge } from 
 export { describeEvent } from './api/describeEvent.js';
 export { VERSION } from './version.js';
 export { chooseNode, candidatesFor, type Choice } from './runner/chooseNode.js';
+export { isParallelHigh } from './scheduler/parallelHigh.js';
+export { endedLoser } from './runner/race.js';
+export { sampleCandidates, topIndices, SAMPLE_ALL, SAMPLE_TOP, type CandidateSample } from './scheduler/sample.js';
 export { buildInputs, type BuildInputs } from './watch/buildInputs.js';
 export { Journal } from './journal/Journal.js';
 export { forceStop } from './exec/inflight.js';

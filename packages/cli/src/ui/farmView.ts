@@ -1,4 +1,5 @@
 import type { FesterEvent } from '@fester/core';
+import { closeLoser, RunningTracker } from '@fester/plugin-scheduler';
 import { schedulerLine } from '../reporters/schedulerLines.js';
 
 /** One node as the dashboard shows it: what runs there, its temperature and any throttle. */
@@ -26,8 +27,8 @@ export class FarmView {
   /** action → why no node takes it (from its last `schedule.decision` with no node chosen). */
   readonly waiting = new Map<string, string>();
   readonly notices: string[] = [];
-  /** Runs by `action\0node` (a speculative duplicate is a second run of one action). */
-  private readonly runs = new Set<string>();
+  /** What runs where (a speculative duplicate is a second run of one action). */
+  private runs = new RunningTracker();
 
   /** Returns whether the view changed. */
   apply(ev: FesterEvent): boolean {
@@ -37,7 +38,7 @@ export class FarmView {
       case 'build.started':
         for (const id of ev.nodes) this.node(id);
         for (const n of this.nodes.values()) n.running = 0;
-        this.runs.clear();
+        this.runs = new RunningTracker();
         this.waiting.clear();
         return true;
       case 'schedule.decision':
@@ -46,14 +47,19 @@ export class FarmView {
         return true;
       case 'action.started':
         this.waiting.delete(ev.action);
-        this.start(ev.action, ev.node);
+        this.runs.started(ev.action, ev.node, ev.ts);
+        this.count(ev.node);
         return true;
+      // Every attempt ends with its own action.finished (a retry's too); a speculation's loser with speculation.settled.
       case 'action.finished':
         this.waiting.delete(ev.action);
-        for (const key of [...this.runs]) if (key.startsWith(`${ev.action}\0`)) this.end(key);
+        this.runs.finished(ev.action, ev.node);
+        this.count(ev.node);
         return true;
-      case 'action.retry': this.end(`${ev.action}\0${ev.node}`); return true;
-      case 'speculation.settled': this.end(`${ev.action}\0${ev.loser}`); return true;
+      case 'speculation.settled':
+        closeLoser(ev, this.runs);
+        this.count(ev.loser);
+        return true;
       case 'cache.hit': case 'action.uptodate': return this.waiting.delete(ev.action);
       case 'node.temperature': {
         const n = this.node(ev.node);
@@ -84,17 +90,8 @@ export class FarmView {
     return n;
   }
 
-  private start(action: string, node: string): void {
-    const key = `${action}\0${node}`;
-    if (this.runs.has(key)) return;
-    this.runs.add(key);
-    this.node(node).running++;
-  }
-
-  private end(key: string): void {
-    if (!this.runs.delete(key)) return;
-    const n = this.nodes.get(key.slice(key.indexOf('\0') + 1));
-    if (n) n.running = Math.max(0, n.running - 1);
+  private count(id: string): void {
+    if (id) this.node(id).running = this.runs.count(id);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Build } from '../Build.js';
 import type { Action, Candidate, NodeInfo } from '../types.js';
 import { CandidatePool } from './candidatePool.js';
+import { sampleCandidates } from '../scheduler/sample.js';
 
 export interface Choice {
   node?: NodeInfo;
@@ -51,38 +52,9 @@ export function chooseNode(build: Build, a: Action, exclude: ReadonlyMap<string,
   return { ...(best ? { node: best.node } : {}), candidates: scored, ...(seq ? { seq } : {}), ...(waitMs !== undefined ? { waitMs } : {}), ...(signature !== undefined ? { signature } : {}) };
 }
 
-/** Farms up to this size list every candidate in `action.scheduled`. */
-const LIST_ALL = 24;
-const LIST_TOP = 8;
-
-/**
- * The candidates `action.scheduled` lists: all of a small farm; on a large one the best few
- * and the first node per filter reason's rule, with the rest counted — a 1,000-node farm must
- * not write 1,000 entries per action (the `schedule.decision` record keeps the factors).
- */
+/** The candidates `action.scheduled` lists (the `schedule.decision` record keeps their factors). */
 function scheduledCandidates(scored: readonly Candidate[], best: Candidate | undefined): { candidates: { node: string; score: number; filtered?: string }[]; omitted?: number } {
   const entry = (c: Candidate) => (c.filtered ? { node: c.node.id, score: c.score, filtered: c.filtered } : { node: c.node.id, score: c.score });
-  if (scored.length <= LIST_ALL) return { candidates: scored.map(entry) };
-  const top: Candidate[] = [];
-  const rules = new Set<string>();
-  const examples: Candidate[] = [];
-  for (let j = 0; j < scored.length; j++) {
-    const c = scored[j]!;
-    if (c.filtered) {
-      const colon = c.filtered.indexOf(':');
-      const rule = colon < 0 ? c.filtered : c.filtered.slice(0, colon);
-      if (!rules.has(rule)) { rules.add(rule); examples.push(c); }
-      continue;
-    }
-    let i = top.length;
-    while (i > 0 && top[i - 1]!.score < c.score) i--;
-    if (i < LIST_TOP) {
-      // Shift by hand: splice would allocate the (empty) list of removed items at every insertion.
-      for (let m = Math.min(top.length, LIST_TOP - 1); m > i; m--) top[m] = top[m - 1]!;
-      top[i] = c;
-    }
-  }
-  if (best && !top.includes(best)) top.unshift(best);
-  const kept = [...top, ...examples];
-  return { candidates: kept.map(entry), omitted: scored.length - kept.length };
+  const { kept, omitted } = sampleCandidates(scored, best);
+  return { candidates: kept.map(entry), ...(omitted ? { omitted: scored.length - kept.length } : {}) };
 }

@@ -1,5 +1,6 @@
 import type { Build } from '../Build.js';
 import type { Command, ExecuteRequest, ExecuteResult } from '../hooks.js';
+import type { FesterEvent } from '../journal/events.js';
 import type { Action, NodeInfo } from '../types.js';
 
 /** One run of an action on one node. An action has one copy, or two while speculated. */
@@ -119,4 +120,12 @@ export function journalSettled(b: Build, a: Action, race: Race, kept: Copy): voi
     : loser.error !== undefined ? String(loser.error) : !r ? `no executor accepted node "${loser.node.id}"` : r.message ?? `exit code ${r.exitCode}`;
   b.emit({ type: 'speculation.settled', action: a.id, winner: kept.node.id, loser: loser.node.id, won, loserStatus: cancelled ? 'cancelled' : 'failed', loserDurationMs: Math.round(loser.durationMs), message },
     race.cause === undefined ? undefined : [race.cause]);
+}
+
+/**
+ * The run a `speculation.settled` ends: the losing copy has no `action.finished`, so anything
+ * that counts runs per node from `action.started` / `action.finished` must close it here.
+ */
+export function endedLoser(ev: FesterEvent): { action: string; node: string } | undefined {
+  return ev.type === 'speculation.settled' ? { action: ev.action, node: ev.loser } : undefined;
 }

@@ -1,5 +1,5 @@
-import type { Action, ActionGraph, BuildHooks, Candidate, FesterEvent } from '@fester/core';
-import { decisionEvent, liveOf, RECORD_ALL, RECORD_TOP, topIndices } from './decision.js';
+import { SAMPLE_ALL, SAMPLE_TOP, topIndices, type Action, type ActionGraph, type BuildHooks, type Candidate, type FesterEvent } from '@fester/core';
+import { decisionEvent, liveOf } from './decision.js';
 import { FactorTable } from './factorTable.js';
 import { actionClass } from './history/actionClass.js';
 import type { RunningTracker, SchedulerHost } from './host.js';
@@ -146,8 +146,8 @@ export class Scheduler {
     }
     // Factor objects only where a decision is read: every candidate of a small farm, the
     // recorded best of a large one (decisionEvent picks the same ones).
-    if (all.length <= RECORD_ALL) for (let i = 0; i < live.length; i++) table.materialize(live[i]!, i);
-    else for (const i of topIndices(live, RECORD_TOP)) table.materialize(live[i]!, i);
+    if (all.length <= SAMPLE_ALL) for (let i = 0; i < live.length; i++) table.materialize(live[i]!, i);
+    else for (const i of topIndices(live, SAMPLE_TOP)) table.materialize(live[i]!, i);
     return all;
   }
 

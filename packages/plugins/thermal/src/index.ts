@@ -1,9 +1,9 @@
 import { availableParallelism, loadavg } from 'node:os';
-import type { Build, Candidate, EventPayload, FesterPlugin } from '@fester/core';
+import { endedLoser, isParallelHigh, type Build, type Candidate, type EventPayload, type FesterPlugin } from '@fester/core';
 import { NAME, resolveOptions, type ThermalOptions } from './options.js';
 import { readSysfsTemps, type SysfsScan } from './sysfs.js';
 import { ThermalGuard } from './ThermalGuard.js';
-import { isParallelHigh, publishThermalView, type ThermalReading, type ThermalView } from './view.js';
+import { publishThermalView, type ThermalReading, type ThermalView } from './view.js';
 
 /** After the core's eligibility filters (−100), before every scheduler mode's scorers (100). */
 export const THERMAL_STAGE = 50;
@@ -109,8 +109,8 @@ function trackRunning(build: Build): Map<string, number> {
   build.hooks.event.tap(NAME, (ev) => {
     if (ev.type === 'action.started') m.set(ev.node, (m.get(ev.node) ?? 0) + 1);
     else if (ev.type === 'action.finished' && ev.node) m.set(ev.node, Math.max(0, (m.get(ev.node) ?? 0) - 1));
-    // The losing copy of a speculated action ends with this, not with an action.finished.
-    else if (ev.type === 'speculation.settled' && ev.loser) m.set(ev.loser, Math.max(0, (m.get(ev.loser) ?? 0) - 1));
+    // The losing copy of a speculated action ends with speculation.settled, not with an action.finished.
+    else { const gone = endedLoser(ev); if (gone) m.set(gone.node, Math.max(0, (m.get(gone.node) ?? 0) - 1)); }
   });
   return m;
 }

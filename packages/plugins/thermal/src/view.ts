@@ -1,4 +1,4 @@
-import type { Action, NodeInfo } from '@fester/core';
+import type { NodeInfo } from '@fester/core';
 import type { TempState } from './ThermalGuard.js';
 
 /**
@@ -34,11 +34,5 @@ export function thermalViewOf(target: object): ThermalView | undefined {
   return (target as Record<symbol, ThermalView | undefined>)[THERMAL_VIEW];
 }
 
-/**
- * Actions that use every core of a node (`meta.parallel: 'high'`, or a link with -flto, which
- * GCC runs with a job per core): the sustained-load rule keeps them off loaded nodes.
- */
-export function isParallelHigh(action: Action): boolean {
-  if (action.meta.parallel === 'high') return true;
-  return action.kind === 'link' && action.argv.some((a) => a === '-flto' || a.startsWith('-flto='));
-}
+/** Actions that use every core of a node (the core's rule, published here too). */
+export { isParallelHigh } from '@fester/core';

@@ -1,4 +1,4 @@
-import type { DuplicateProposal, FesterEvent, SpeculateRequest } from '@fester/core';
+import { endedLoser, type DuplicateProposal, type FesterEvent, type SpeculateRequest } from '@fester/core';
 import type { RunningTracker } from '../host.js';
 import type { SchedulerAdvisor } from './Advisor.js';
 
@@ -26,14 +26,6 @@ export function proposeDuplicates(advisor: SchedulerAdvisor, proposals: Duplicat
     out.push({ action: s.action, node: node.id, ...(p.seq !== undefined ? { cause: p.seq } : {}) });
   }
   return out;
-}
-
-/**
- * The run a `speculation.settled` ends: the losing copy has no `action.finished`, so anything
- * that counts runs per node from `action.started` / `action.finished` must close it here.
- */
-export function endedLoser(ev: FesterEvent): { action: string; node: string } | undefined {
-  return ev.type === 'speculation.settled' ? { action: ev.action, node: ev.loser } : undefined;
 }
 
 /** Close a settled speculation's losing run in a tracker (and the advisor's predictions of it). */

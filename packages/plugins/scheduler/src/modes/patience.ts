@@ -1,4 +1,4 @@
-import type { Action } from '@fester/core';
+import { isParallelHigh } from '@fester/core';
 import type { DecisionContext } from './types.js';
 
 /** A node may take an action this much slower than the fastest node for it… */
@@ -17,6 +17,9 @@ const AHEAD_SHARE = 0.5;
 /** How long a deferred action waits before it is asked about again (the runner's step). */
 const RECHECK_MS = 500;
 
+/** Each node's prediction for the decision at hand, reused across decisions (1,000-node farms). */
+let scratch = new Float64Array(64);
+
 /**
  * Patience: a long action is not started on a much slower node while a faster one that can
  * run it is only busy. On a farm with a few hundred fast slots one frees every few tens of
@@ -26,13 +29,6 @@ const RECHECK_MS = 500;
  * node's learned speed; nothing known, nothing filtered. A filtered node says so with a `waitMs`, so a runner that finds every
  * node busy or filtered waits and asks again.
  */
-/** `meta.parallel: 'high'`, or a link with -flto (as the thermal plugin reads it). */
-function isParallelHigh(a: Action): boolean {
-  return a.meta.parallel === 'high' || (a.kind === 'link' && a.argv.some((x) => x === '-flto' || x.startsWith('-flto=')));
-}
-
-let scratch = new Float64Array(64);
-
 export function patience(ctx: DecisionContext): void {
   const h = ctx.host.history;
   // The action's own runtime on a mean node, else its class's farm-wide mean (a first build learns those as it goes).

@@ -236,19 +236,11 @@ export class Simulation {
   private advanceTo(t: number): void {
     const dt = t - this.now;
     // A run that left a queue (a slot freed) with nothing to fetch computes from now on.
-    for (const n of this.nodes) {
-      for (let k = 0; k < Math.min(n.runs.length, n.spec.slots); k++) {
-        const r = n.runs[k]!;
-        if (r.transferLeft <= EPS && r.computeStartedAt === undefined) { r.transferLeft = 0; r.computeStartedAt = this.now; }
-      }
-    }
+    for (const n of this.nodes) startComputing(n, this.now);
     for (const n of this.nodes) {
       n.advance(dt);
-      // A run leaving the queue starts computing now (its reported runtime excludes the wait).
-      for (let k = 0; k < Math.min(n.runs.length, n.spec.slots); k++) {
-        const r = n.runs[k]!;
-        if (r.transferLeft <= EPS && r.computeStartedAt === undefined) { r.transferLeft = 0; r.computeStartedAt = t; }
-      }
+      // A run whose inputs arrived in a slot starts computing at t (its reported runtime excludes the wait).
+      startComputing(n, t);
     }
     this.now = t;
   }
@@ -294,5 +286,13 @@ export class Simulation {
       const elsewhere = this.nodes.some((m) => m.runs.some((x) => x.action === r.action));
       if (!elsewhere && !this.done[r.action]) { this.counters.requeued++; this.makeReady(r.action); }
     }
+  }
+}
+
+/** Runs holding a slot with their inputs fetched that have not started computing: they start at `at`. */
+function startComputing(n: SimNode, at: number): void {
+  for (let k = 0; k < Math.min(n.runs.length, n.spec.slots); k++) {
+    const r = n.runs[k]!;
+    if (r.transferLeft <= EPS && r.computeStartedAt === undefined) { r.transferLeft = 0; r.computeStartedAt = at; }
   }
 }
